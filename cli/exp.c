@@ -1,0 +1,16 @@
+/* exp.c: the experiment registry (an ops table per experiment, see exp.h). */
+#include <string.h>
+#include "exp.h"
+
+static const cli_experiment *const registry[] = {
+  NULL
+};
+
+size_t cli_experiment_count(void) { return sizeof registry / sizeof registry[0] - 1; }
+const cli_experiment *cli_experiment_at(size_t i) { return i < cli_experiment_count() ? registry[i] : NULL; }
+
+const cli_experiment *cli_experiment_find(const char *name) {
+  for (size_t i = 0; i < cli_experiment_count(); i++)
+    if (strcmp(registry[i]->name, name) == 0) return registry[i];
+  return NULL;
+}

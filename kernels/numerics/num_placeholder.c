@@ -1,0 +1,2 @@
+/* placeholder: replaced by its module's implementation */
+typedef int cs_placeholder_t;

@@ -1,0 +1,2 @@
+/* placeholder */
+typedef int cs_placeholder_t;
