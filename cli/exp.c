@@ -2,7 +2,11 @@
 #include <string.h>
 #include "exp.h"
 
+extern const cli_experiment cli_exp_llm, cli_exp_hold;
+
 static const cli_experiment *const registry[] = {
+  &cli_exp_llm,
+  &cli_exp_hold,
   NULL
 };
 
