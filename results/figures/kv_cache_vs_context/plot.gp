@@ -9,4 +9,4 @@ set logscale xy 2
 set format x "%.0f"
 set key top left
 set grid
-plot for [i=0:nseries-1] data index i using 2:3 with linespoints lw 2 title word(series, i+1)
+plot for [i=0:nseries-1] data index i using 1:2 with linespoints lw 2 title word(series, i+1)
