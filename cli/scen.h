@@ -70,6 +70,11 @@ typedef struct scen_key {
  *   replicates (int >= 1, default 1), include (list of paths), sweep (axes), report (any). */
 #define SCEN_SCHEMA_VERSION 1
 
+/* Return codes of the functions that can fail on input (0 = success). */
+#define SCEN_ERR_IO      (-1)   /* a file (scenario, include, preset) cannot be read */
+#define SCEN_ERR_SYNTAX  (-2)   /* not YAML, several documents, aliases */
+#define SCEN_ERR_INVALID (-3)   /* schema: unknown key, type, unit, range, enum, missing key, sweep, --set */
+
 typedef struct scen_err {
   char file[512];
   int line, col;            /* 1-based; 0 when unknown */
@@ -115,9 +120,13 @@ int scen_doc_expand(const scen_doc *d, const scen_key *schema, scen ***points, s
 
 void scen_free(scen *s);
 
-/* ---- typed accessors (paths are dotted, list items are addressed by the list accessors) ---- */
+/* ---- typed accessors (paths are dotted, list items are addressed by the list accessors) ----
+ * Items of a list of maps are addressed by an index segment: "links.2.bw" or "links[2].bw".
+ * A path the schema does not declare, a type mismatch, or reading a value that is absent
+ * (check scen_has first for keys with neither default nor `required`) abort with file:line. */
 int scen_has(const scen *s, const char *path);            /* present after defaults */
-const char *scen_str(const scen *s, const char *path);    /* STR, ENUM; also the preset name of a PRESET */
+const char *scen_str(const scen *s, const char *path);    /* STR, ENUM; also the preset name of a PRESET
+                                                             (NULL for an inline map) */
 int64_t scen_int(const scen *s, const char *path);
 double scen_f64(const scen *s, const char *path);         /* F64 or INT */
 int scen_bool(const scen *s, const char *path);
@@ -135,11 +144,17 @@ uint64_t scen_seed(const scen *s);
 uint32_t scen_replicates(const scen *s);
 const char *scen_path(const scen *s);           /* the scenario file */
 /* Canonical resolved YAML of the point: schema order, defaults filled, presets inlined, sweep
- * values applied, no `sweep:`/`include:` block. Identical inputs give byte-identical text. */
+ * values applied, no `sweep:`/`include:` block. Identical inputs give byte-identical text.
+ * United values use one spelling: an integer times the largest unit that divides the value
+ * exactly, bandwidth always in bytes/s (400Gbps -> 50GB/s, 1.5us -> 1500ns, 2048B -> 2KiB).
+ * Left out because they do not change a run's result: `description`, `replicates`, `report`
+ * (more replicates reuse the finished ones; editing a report re-runs nothing). A preset read
+ * from a file is inlined under a comment naming it: "model:  # preset: deepseek-v3". */
 const char *scen_yaml(const scen *s);
 const char *scen_sha256(const scen *s);         /* lowercase hex sha256 of scen_yaml() */
 /* Flattened leaves: "model.num_layers" -> "61" (scalars as written after unit normalisation;
- * lists as "[a, b]"). Includes every schema leaf that has a value. */
+ * lists as "[a, b]"). Includes every schema leaf that has a value (report excepted), in schema
+ * order, and for a preset key its preset name ("model" -> "deepseek-v3"). */
 size_t scen_nparams(const scen *s);
 const char *scen_param_key(const scen *s, size_t i);
 const char *scen_param_value(const scen *s, size_t i);
