@@ -1,2 +1,0 @@
-/* placeholder: replaced by its module's implementation */
-typedef int cs_placeholder_t;
