@@ -2,13 +2,15 @@
 #include <string.h>
 #include "exp.h"
 
-extern const cli_experiment cli_exp_llm, cli_exp_hold, cli_exp_logfmt, cli_exp_fp8_accum;
+extern const cli_experiment cli_exp_llm, cli_exp_hold, cli_exp_logfmt, cli_exp_fp8_accum,
+    cli_exp_compute;
 
 static const cli_experiment *const registry[] = {
   &cli_exp_llm,
   &cli_exp_hold,
   &cli_exp_logfmt,
   &cli_exp_fp8_accum,
+  &cli_exp_compute,
   NULL
 };
 
