@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <gsl/gsl_rng.h>
 
 typedef uint64_t sim_time_ps;
@@ -34,16 +35,22 @@ typedef void (*sim_handler)(sim_engine *e, void *ctx, uint64_t arg);
  * or was cancelled, its slot reused) is recognised and refused. 0 is never a valid handle. */
 typedef uint64_t sim_event_id;
 
-/* Event-queue variants (an ops table inside; sim_queue_kind_name() gives the name). */
+#define SIM_EVENT_NONE ((sim_event_id)0)
+
+/* Event-queue variants (an ops table inside; sim_queue_kind_name() gives the name). All of them pop
+ * the identical sequence; they differ only in speed. SIM_QUEUE_DEFAULT is 0 so that a
+ * zero-initialised sim_engine_opts gets the default, which is the kind the hold benchmark shows
+ * fastest (docs/engine.md): currently the calendar queue. */
 typedef enum sim_queue_kind {
-  SIM_QUEUE_HEAP2 = 0,   /* binary heap */
-  SIM_QUEUE_HEAP4,       /* 4-ary heap (default) */
-  SIM_QUEUE_CALENDAR,    /* calendar / ladder queue, for large pending sets */
+  SIM_QUEUE_DEFAULT = 0, /* "default": resolves to the fastest kind */
+  SIM_QUEUE_HEAP2,       /* "heap2": binary heap */
+  SIM_QUEUE_HEAP4,       /* "heap4": 4-ary heap, children share one cache line */
+  SIM_QUEUE_CALENDAR,    /* "calendar": bucketed calendar queue, O(1) amortised; for large sets */
   SIM_QUEUE_COUNT_
 } sim_queue_kind;
 
 typedef struct sim_engine_opts {
-  sim_queue_kind queue;   /* default SIM_QUEUE_HEAP4 (or whichever the bench shows fastest) */
+  sim_queue_kind queue;   /* SIM_QUEUE_DEFAULT (0) = the fastest kind */
   size_t capacity_hint;   /* initial pool size in events; 0 = 1024 */
   uint64_t seed;          /* run seed */
   uint32_t replicate;     /* replicate index: the RNG stream is derived from (seed, replicate) */
@@ -60,22 +67,29 @@ uint64_t sim_events_processed(const sim_engine *e);
 sim_event_id sim_schedule(sim_engine *e, sim_time_ps delay_ps, sim_handler h, void *ctx, uint64_t arg);
 sim_event_id sim_schedule_at(sim_engine *e, sim_time_ps t_ps, sim_handler h, void *ctx, uint64_t arg);
 
-/* 0 if the event was pending and is now cancelled; -1 if it already fired or was cancelled. */
+/* 0 if the event was pending and is now cancelled; -1 if it already fired or was cancelled (or id
+ * is 0 or was never issued by this engine). O(1): the queue entry becomes a tombstone, dropped when
+ * it reaches the front; the queue is compacted when tombstones outnumber live events. */
 int sim_cancel(sim_engine *e, sim_event_id id);
 
 /* Runs events with time <= until_ps (SIM_TIME_MAX: until the queue is empty or sim_stop()).
  * Returns the number of events processed by this call. The clock ends at the last event's time
- * (or at until_ps if that is finite and the queue still holds later events). */
+ * (or at until_ps if that is finite and the queue still holds later events). The clock never goes
+ * back: until_ps < sim_now() processes nothing. Calling sim_run from a handler is a programmer
+ * error (abort). */
 uint64_t sim_run(sim_engine *e, sim_time_ps until_ps);
-void sim_stop(sim_engine *e);          /* from a handler: sim_run returns after this event */
+/* From a handler: sim_run returns after this event, the clock at this event's time. The flag is
+ * cleared when sim_run starts, so a stop outside a run has no effect. */
+void sim_stop(sim_engine *e);
 
 /* The run's random stream: GSL mt19937 seeded from splitmix64(seed, replicate). Never NULL. */
 gsl_rng *sim_rng(sim_engine *e);
 /* The seed derivation itself, for components that need their own independent stream. */
 unsigned long sim_derive_seed(uint64_t seed, uint32_t replicate, uint32_t stream);
 
-const char *sim_queue_kind_name(sim_queue_kind k);
-int sim_queue_kind_parse(const char *name, sim_queue_kind *out); /* 0 or -1 */
+const char *sim_queue_kind_name(sim_queue_kind k); /* "heap2", ...; "?" when out of range */
+int sim_queue_kind_parse(const char *name, sim_queue_kind *out); /* 0 or -1; accepts "default" */
+sim_queue_kind sim_engine_queue_kind(const sim_engine *e);       /* resolved: never DEFAULT */
 
 /* ---- hold-model benchmark (clustersim bench engine) ----
  * n_pending events are kept in the queue; each handler schedules one new event at an exponential
@@ -88,7 +102,16 @@ typedef struct sim_bench_result {
   sim_time_ps end_time_ps;
 } sim_bench_result;
 
+/* Fills n_pending events, runs a warm-up of max(2 n_pending, 100000) untimed events, then times
+ * n_events handler invocations (CLOCK_MONOTONIC). 0, or -1 when n_pending or n_events is 0, q is
+ * out of range or out is NULL. */
 int sim_bench_hold(sim_queue_kind q, size_t n_pending, uint64_t n_events, uint64_t mean_delay_ps,
                    uint64_t seed, sim_bench_result *out);
+
+/* `clustersim bench engine`: runs the hold model (mean delay 1 us) for each queue kind (or only
+ * `only`, unless it is SIM_QUEUE_DEFAULT, which means all) and N = 1e3, 1e5, 1e6 pending, and
+ * prints a Markdown table of events/s to out. n_events 0 = 10 million timed events per point.
+ * 0, or -1 when a run fails. */
+int sim_bench_engine(FILE *out, sim_queue_kind only, uint64_t n_events, uint64_t seed);
 
 #endif
