@@ -134,7 +134,8 @@ static int each_pair(parse_ctx *p, yaml_node_t *map, const char *path, const cha
       }
     }
     char kpath[256];
-    snprintf(kpath, sizeof kpath, "%s.%s", path, key);
+    if ((size_t)snprintf(kpath, sizeof kpath, "%s.%s", path, key) >= sizeof kpath)
+      return fail(p, k, path, "key path too long");
     if (fn(p, obj, key, node_at(p, a->value), kpath) != 0) return -1;
   }
   return 0;
@@ -157,7 +158,7 @@ static const char *const VAL_KEYS[] = {"metric", "label", "unit", "scale", "digi
 
 static int paper_pair(parse_ctx *p, void *obj, const char *key, yaml_node_t *val, const char *path) {
   rep_val *v = obj;
-  double x;
+  double x = 0;
   if (get_num(p, val, path, &x) != 0) return -1;
   v->paper = rep_xrealloc(v->paper, v->npaper + 1, sizeof *v->paper);
   rep_paper *e = &v->paper[v->npaper++];

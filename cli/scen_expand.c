@@ -165,7 +165,7 @@ static int axis_range(scen__ctx *c, axis *a, const scen_node *m, scen_type t) {
     return scen__fail(err, SCEN_ERR_INVALID, m->file, m->line, m->col, a->pathtext,
                       "a range needs a numeric key; this one is of type %s: list the values instead",
                       scen__type_name(t));
-  double lo, hi, inc = 0, fac = 0;
+  double lo = 0, hi = 0, inc = 0, fac = 0;
   char p[300];
   snprintf(p, sizeof p, "%s.from", a->pathtext);
   int rc = range_num(c, t, from, p, &lo);
