@@ -6,7 +6,7 @@
 #include "compute.h"
 #include "exp.h"
 
-static const char *const op_vals[] = {"mla_decode", "gemm", "moe_ffn", "logfmt_copy", "copy", NULL};
+static const char *const op_vals[] = {"mla_decode", "gemm", "moe_ffn", "logfmt_copy", "copy", "quant", NULL};
 
 #define POSF(nm, help) {nm, SCEN_F64, help, NULL, 1, SCEN_MIN_EXCL, 0, 0, NULL, NULL, 0, NULL}
 #define DIM(nm, help) {nm, SCEN_INT, help, "0", 0, SCEN_MIN, 0, 0, NULL, NULL, 0, NULL}
@@ -43,9 +43,9 @@ static const scen_key compute_keys[] = {
   DIM("batch", "mla_decode: requests"),
   DIM("context", "mla_decode: tokens of KV per request"),
   DIM("heads", "mla_decode: query heads (128 for DeepSeek-V3)"),
-  DIM("m", "gemm: rows (tokens)"),
+  DIM("m", "gemm, quant: rows (tokens)"),
   DIM("n", "gemm: output columns"),
-  DIM("k", "gemm: reduction dim"),
+  DIM("k", "gemm: reduction dim; quant: row length"),
   DIM("tokens_per_expert", "moe_ffn: tokens routed to each expert"),
   DIM("experts", "moe_ffn: experts on the GPU"),
   DIM("hidden", "moe_ffn: model width"),
@@ -67,6 +67,7 @@ static const char *const dims[COMP_OP_COUNT][4] = {
   [COMP_OP_MOE_FFN] = {"tokens_per_expert", "experts", "hidden", "moe_inter"},
   [COMP_OP_LOGFMT_COPY] = {"elements", "nbits", NULL, NULL},
   [COMP_OP_COPY] = {"bytes", NULL, NULL, NULL},
+  [COMP_OP_QUANT] = {"m", "k", NULL, NULL},
 };
 
 static int compute_run(const scen *s, uint32_t replicate, res_run *out, char *err, size_t errlen) {

@@ -27,7 +27,8 @@ struct comp_trace {
   size_t nrows, cap;
 };
 
-static const char *const op_names[COMP_OP_COUNT] = {"mla_decode", "gemm", "moe_ffn", "logfmt_copy", "copy"};
+static const char *const op_names[COMP_OP_COUNT] = {"mla_decode", "gemm", "moe_ffn", "logfmt_copy", "copy",
+                                                             "quant"};
 static const char *const src_names[] = {"trace_exact", "trace_interp", "roofline"};
 
 const char *comp_op_name(comp_op op) { return (unsigned)op < COMP_OP_COUNT ? op_names[op] : "?"; }
@@ -57,6 +58,7 @@ static const op_spec specs[COMP_OP_COUNT] = {
   {1, {0, 0}, 3, {1, 2, 3}},    /* moe_ffn: tokens/expert at equal experts, hidden, inter */
   {1, {0, 0}, 1, {1, 0, 0}},    /* logfmt_copy: elements at equal nbits */
   {1, {0, 0}, 0, {0, 0, 0}},    /* copy: bytes */
+  {1, {0, 0}, 1, {1, 0, 0}},    /* quant: M at equal K */
 };
 
 /* ------------------------------------------------------------------ loading */
@@ -146,8 +148,12 @@ static int parse_row(comp_trace *t, char *line, int lineno, char *err, size_t er
   comp_row r;
   memset(&r, 0, sizeof r);
   if (comp_op_parse(f[0], &r.op) < 0) {
-    snprintf(err, errlen, "%s:%d: op '%s' unknown; allowed: mla_decode, gemm, moe_ffn, logfmt_copy, copy",
-             t->path, lineno, f[0]);
+    char allowed[256] = "";
+    for (int i = 0; i < COMP_OP_COUNT; i++) {
+      if (i) strncat(allowed, ", ", sizeof allowed - strlen(allowed) - 1);
+      strncat(allowed, op_names[i], sizeof allowed - strlen(allowed) - 1);
+    }
+    snprintf(err, errlen, "%s:%d: op '%s' unknown; allowed: %s", t->path, lineno, f[0], allowed);
     return -1;
   }
   copy_str(r.impl, sizeof r.impl, f[1]);
@@ -487,6 +493,24 @@ int comp_duration(const comp_model *m, const comp_query *q, comp_result *out, ch
       bytes = (M * K + K * N) * elem_bytes(q->dtype) + M * N * 2.0;
     } else if (q->op == COMP_OP_COPY) {
       bytes = 2.0 * (double)q->d[0];            /* read + write */
+    } else if (q->op == COMP_OP_MLA_DECODE) {
+      /* per request: heads x context x (QK^T over the latent+rope dims + PV over the latent);
+       * bytes: the KV cache once, plus queries and outputs, all BF16 */
+      double b = (double)q->d[0], ctx = (double)q->d[1], h = (double)q->d[2];
+      flops = 2.0 * b * h * ctx * (COMP_MLA_KV_DIM + COMP_MLA_V_DIM);
+      bytes = 2.0 * b * (ctx * COMP_MLA_KV_DIM + h * (COMP_MLA_KV_DIM + COMP_MLA_V_DIM));
+    } else if (q->op == COMP_OP_MOE_FFN) {
+      /* experts x (gate + up + down GEMMs) over tokens/expert; weights read once, activations in BF16 */
+      double tpe = (double)q->d[0], e = (double)q->d[1], d = (double)q->d[2], f = (double)q->d[3];
+      flops = 2.0 * 3.0 * tpe * e * d * f;
+      bytes = e * 3.0 * d * f * elem_bytes(q->dtype) + 2.0 * tpe * e * d * 2.0;
+    } else if (q->op == COMP_OP_QUANT) {
+      /* read BF16, write E4M3 and one FP32 scale per 128 elements */
+      double n = (double)q->d[0] * (double)q->d[1];
+      bytes = n * 2.0 + n + n / 128.0 * 4.0;
+    } else if (q->op == COMP_OP_LOGFMT_COPY) {
+      /* read BF16, write BF16 (encode+decode fused into the copy) */
+      bytes = 4.0 * (double)q->d[0];
     }
   }
   if (flops <= 0.0 && bytes <= 0.0) {

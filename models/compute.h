@@ -17,6 +17,7 @@
  *   moe_ffn      d0 tokens/expert, d1 experts, d2 hidden, d3 moe_inter   interp over d0
  *   logfmt_copy  d0 elements, d1 nbits                   interp over d0
  *   copy         d0 bytes                                interp over d0
+ *   quant        d0 M, d1 K (1x128 activation tiles)     interp over d0 at equal K
  * Lookup order: exact row (TRACE_EXACT) -> interpolation inside the measured range, never
  * extrapolation (TRACE_INTERP) -> roofline max(flops / peak, bytes / hbm_Bps) (ROOFLINE).
  * Duplicate shapes: the first row wins (the bench writes one row per shape; repeats are inside it).
@@ -33,6 +34,11 @@
 
 #define COMP_TRACE_MAGIC "# clustersim kernel trace v"
 #define COMP_TRACE_VERSION 1
+/* The MLA decode op is DeepSeek-V3's absorbed form as kernels/ implements it: each head reads the
+ * latent KV row of 512 + 64 (rope) dims and writes 512 (used by the roofline's work count). */
+#define COMP_MLA_KV_DIM 576
+#define COMP_MLA_V_DIM 512
+
 #define COMP_TRACE_COLUMNS "op,impl,dtype,d0,d1,d2,d3,flops,bytes,time_us,tflops,gbps,pct_ceiling,repeats"
 
 typedef enum comp_op {
@@ -41,6 +47,7 @@ typedef enum comp_op {
   COMP_OP_MOE_FFN,
   COMP_OP_LOGFMT_COPY,
   COMP_OP_COPY,
+  COMP_OP_QUANT,               /* BF16 -> E4M3 with 1x128 scales alone */
   COMP_OP_COUNT
 } comp_op;
 
@@ -113,8 +120,9 @@ typedef struct comp_query {
   const char *dtype;           /* as in the trace ("fp8_e4m3", "bf16"); NULL: any. Selects rows; a
                                   name starting "fp8" takes the FP8 peak in the roofline, else BF16 */
   int64_t d[4];                /* see the table above; unused dims 0 */
-  double flops, bytes;         /* for the roofline and FLOP scaling; 0: derived for gemm
-                                  (2MNK; A, B in dtype, C in BF16) and copy (2 x d0) */
+  double flops, bytes;         /* for the roofline and FLOP scaling; 0: derived from the shape
+                                  (gemm 2MNK, A and B in dtype, C in BF16; mla_decode; moe_ffn;
+                                  copy 2 x d0; quant; logfmt_copy) */
 } comp_query;
 
 typedef struct comp_result {

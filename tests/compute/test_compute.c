@@ -115,8 +115,12 @@ static void test_roofline(void **state) {
   assert_int_equal(comp_model_init(&bare, &h100, NULL, err, sizeof err), 0);
   comp_query c = {COMP_OP_COPY, NULL, NULL, {1000000, 0, 0, 0}, 0, 0};
   expect_time(&bare, c, 2e6 / 3.35e12 * 1e6, COMP_SRC_ROOFLINE);
-  /* nothing to go on */
-  comp_query mq = {COMP_OP_MOE_FFN, NULL, "fp8", {1, 2, 3, 4}, 0, 0};
+  /* moe_ffn off the trace: roofline with work derived from the shape (3 GEMMs, FP8 weights) */
+  comp_query me = {COMP_OP_MOE_FFN, NULL, "fp8", {1, 2, 3, 4}, 0, 0};
+  double me_flops = 2.0 * 3 * 1 * 2 * 3 * 4, me_bytes = 2.0 * 3 * 3 * 4 * 1 + 2.0 * 1 * 2 * 3 * 2;
+  expect_time(&m, me, fmax(me_flops / 1978.9e12, me_bytes / 3.35e12) * 1e6, COMP_SRC_ROOFLINE);
+  /* nothing to go on: a shape with no work and no flops/bytes given */
+  comp_query mq = {COMP_OP_MOE_FFN, NULL, "fp8", {0, 0, 0, 0}, 0, 0};
   comp_result r;
   assert_int_equal(comp_duration(&m, &mq, &r, err, sizeof err), -1);
   assert_non_null(strstr(err, "moe_ffn"));
