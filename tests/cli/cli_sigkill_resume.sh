@@ -9,11 +9,11 @@ for jobs in 1 2; do
   rm -f "$DB" "$DB-wal" "$DB-shm"
   setsid "$CS" sweep "$S" -j $jobs --db "$DB" --no-progress -q > "$T/log" 2>&1 &
   pid=$!
-  # Wait until some, but not all, points are done (up to 60 s).
+  # Wait until about half of the 40 points are done (up to 60 s).
   i=0; n=0
   while [ $i -lt 600 ]; do
     n=$(sqlite3 "$DB" "select count(*) from runs where status='ok'" 2>/dev/null || echo 0)
-    [ "${n:-0}" -ge 8 ] && break
+    [ "${n:-0}" -ge 20 ] && break
     sleep 0.1; i=$((i+1))
   done
   kill -KILL -- -$pid 2>/dev/null || kill -KILL $pid
