@@ -1,6 +1,7 @@
 /* kern_logfmt.cu: LogFMT-nBit encode / decode / fused round trip (definition in kern_logfmt.h).
  *
- * 16 lanes per 128-element tile, 8 bf16 per lane (one 16-byte load). Per element the encoder
+ * 16 lanes per 128-element tile, 8 bf16 per lane (16-byte loads; the encoder and the fused round
+ * trip take ENC_U tiles per lane group with all loads issued first). Per element the encoder
  * costs one MUFU.LG2, the decoder one MUFU.EX2; per tile two log2 for the range and one exp2 +
  * one log2 for the rounding threshold. */
 #include "kern_logfmt.h"
@@ -72,15 +73,6 @@ __device__ __forceinline__ float decode1(uint32_t c, float lmin, float step, int
   return (c >> (nbits - 1)) & 1u ? -v : v;
 }
 
-__device__ __forceinline__ void load8(const __nv_bfloat16 *p, float v[8]) {
-  const uint4 raw = *(const uint4 *)p;
-  const __nv_bfloat162 *h2 = (const __nv_bfloat162 *)&raw;
-#pragma unroll
-  for (int i = 0; i < 4; ++i) {
-    const float2 f = __bfloat1622float2(h2[i]);
-    v[2 * i] = f.x; v[2 * i + 1] = f.y;
-  }
-}
 __device__ __forceinline__ void store8(__nv_bfloat16 *p, const float v[8]) {
   uint4 pk;
   __nv_bfloat162 *h2 = (__nv_bfloat162 *)&pk;
@@ -89,63 +81,98 @@ __device__ __forceinline__ void store8(__nv_bfloat16 *p, const float v[8]) {
   *(uint4 *)p = pk;
 }
 
-template <int MODE> /* 0 encode, 1 decode, 2 round trip, 3 copy */
+/* Decode and encode kernels: one 16-byte chunk (8 values) per thread, 16 lanes per tile. */
+template <int MODE> /* 1 decode, 3 copy */
 __global__ void __launch_bounds__(256) logfmt_kernel(const __nv_bfloat16 *__restrict__ x,
-                                                     uint8_t *__restrict__ codes,
-                                                     float *__restrict__ meta,
+                                                     const uint8_t *__restrict__ codes,
+                                                     const float *__restrict__ meta,
                                                      __nv_bfloat16 *__restrict__ y, size_t ntiles,
                                                      int nbits) {
   const size_t tile = ((size_t)blockIdx.x * blockDim.x + threadIdx.x) >> 4;
   const int sub = threadIdx.x & 15;
   if (tile >= ntiles) return;
-  const unsigned mask = 0xffffu << (threadIdx.x & 16);
   const size_t e0 = tile * 128 + (size_t)sub * 8;
   if (MODE == 3) {
     *(uint4 *)(y + e0) = *(const uint4 *)(x + e0);
     return;
   }
-  if (MODE == 1) {
-    const uint2 raw = *(const uint2 *)(codes + e0);
-    const float2 m = *(const float2 *)(meta + 2 * tile);
-    float v[8];
+  const uint2 raw = *(const uint2 *)(codes + e0);
+  const float2 m = *(const float2 *)(meta + 2 * tile);
+  float v[8];
+#pragma unroll
+  for (int i = 0; i < 4; ++i) {
+    v[i] = decode1((raw.x >> (8 * i)) & 0xffu, m.x, m.y, nbits);
+    v[4 + i] = decode1((raw.y >> (8 * i)) & 0xffu, m.x, m.y, nbits);
+  }
+  store8(y + e0, v);
+}
+
+/* Encoder (MODE 0) and fused round trip (MODE 2): each thread handles U chunks of 8 values
+ * (U tiles per 16-lane group, 16 consecutive tiles per block step) and issues all U 16-byte loads
+ * before any arithmetic, so that more bytes are in flight while the issue-heavy encode runs (v1
+ * had one 16-byte load per thread followed by ~150 dependent instructions). */
+constexpr int ENC_U = 4;
+template <int MODE>
+__global__ void __launch_bounds__(256) logfmt_enc_kernel(const __nv_bfloat16 *__restrict__ x,
+                                                         uint8_t *__restrict__ codes,
+                                                         float *__restrict__ meta,
+                                                         __nv_bfloat16 *__restrict__ y,
+                                                         size_t ntiles, int nbits) {
+  const int sub = threadIdx.x & 15;
+  const unsigned mask = 0xffffu << (threadIdx.x & 16);
+  uint4 raw[ENC_U];
+  size_t tiles[ENC_U];
+#pragma unroll
+  for (int u = 0; u < ENC_U; ++u) {
+    tiles[u] = ((size_t)blockIdx.x * ENC_U + u) * 16 + (threadIdx.x >> 4);
+    if (tiles[u] < ntiles) raw[u] = __ldcs((const uint4 *)(x + tiles[u] * 128 + (size_t)sub * 8));
+    else raw[u] = make_uint4(0u, 0u, 0u, 0u);
+  }
+#pragma unroll
+  for (int u = 0; u < ENC_U; ++u) {
+    if (tiles[u] >= ntiles) break; /* uniform over the 16 lanes of a tile */
+    const size_t e0 = tiles[u] * 128 + (size_t)sub * 8;
+    float v[8], a[8];
+    const __nv_bfloat162 *h2 = (const __nv_bfloat162 *)&raw[u];
 #pragma unroll
     for (int i = 0; i < 4; ++i) {
-      v[i] = decode1((raw.x >> (8 * i)) & 0xffu, m.x, m.y, nbits);
-      v[4 + i] = decode1((raw.y >> (8 * i)) & 0xffu, m.x, m.y, nbits);
+      const float2 f = __bfloat1622float2(h2[i]);
+      v[2 * i] = f.x; v[2 * i + 1] = f.y;
     }
-    store8(y + e0, v);
-    return;
-  }
-  float v[8], a[8];
-  load8(x + e0, v);
 #pragma unroll
-  for (int i = 0; i < 8; ++i) a[i] = fabsf(v[i]);
-  const TileParams t = tile_params(a, nbits, mask);
-  uint32_t c[8];
+    for (int i = 0; i < 8; ++i) a[i] = fabsf(v[i]);
+    const TileParams t = tile_params(a, nbits, mask);
+    uint32_t c[8];
 #pragma unroll
-  for (int i = 0; i < 8; ++i) c[i] = encode1(v[i], t, nbits);
-  if (MODE == 0) {
-    uint2 pk;
-    pk.x = c[0] | (c[1] << 8) | (c[2] << 16) | (c[3] << 24);
-    pk.y = c[4] | (c[5] << 8) | (c[6] << 16) | (c[7] << 24);
-    *(uint2 *)(codes + e0) = pk;
-    if (sub == 0) *(float2 *)(meta + 2 * tile) = make_float2(t.lmin, t.step);
-  } else {
+    for (int i = 0; i < 8; ++i) c[i] = encode1(v[i], t, nbits);
+    if (MODE == 0) {
+      uint2 pk;
+      pk.x = c[0] | (c[1] << 8) | (c[2] << 16) | (c[3] << 24);
+      pk.y = c[4] | (c[5] << 8) | (c[6] << 16) | (c[7] << 24);
+      __stcs((uint2 *)(codes + e0), pk);
+      if (sub == 0) *(float2 *)(meta + 2 * tiles[u]) = make_float2(t.lmin, t.step);
+    } else {
 #pragma unroll
-    for (int i = 0; i < 8; ++i) v[i] = decode1(c[i], t.lmin, t.step, nbits);
-    store8(y + e0, v);
+      for (int i = 0; i < 8; ++i) v[i] = decode1(c[i], t.lmin, t.step, nbits);
+      uint4 pk;
+      __nv_bfloat162 *o2 = (__nv_bfloat162 *)&pk;
+#pragma unroll
+      for (int i = 0; i < 4; ++i) o2[i] = __floats2bfloat162_rn(v[2 * i], v[2 * i + 1]);
+      __stcs((uint4 *)(y + e0), pk);
+    }
   }
 }
 
 bool args_ok(size_t n, int nbits) { return n > 0 && n % 128 == 0 && nbits >= 3 && nbits <= 8; }
 unsigned grid_for(size_t ntiles) { return (unsigned)((ntiles * 16 + 255) / 256); }
+unsigned grid_enc(size_t ntiles) { return (unsigned)((ntiles + 16 * ENC_U - 1) / (16 * ENC_U)); }
 
 }  // namespace
 
 extern "C" int kern_logfmt_encode(const void *x, uint8_t *codes, float *meta, size_t n, int nbits) {
   if (!args_ok(n, nbits)) return KERN_EINVAL;
   const size_t nt = n / 128;
-  logfmt_kernel<0><<<grid_for(nt), 256>>>((const __nv_bfloat16 *)x, codes, meta, nullptr, nt, nbits);
+  logfmt_enc_kernel<0><<<grid_enc(nt), 256>>>((const __nv_bfloat16 *)x, codes, meta, nullptr, nt, nbits);
   KERN_LAUNCH_CHECK();
   return KERN_OK;
 }
@@ -153,7 +180,7 @@ extern "C" int kern_logfmt_decode(const uint8_t *codes, const float *meta, void 
                                   int nbits) {
   if (!args_ok(n, nbits)) return KERN_EINVAL;
   const size_t nt = n / 128;
-  logfmt_kernel<1><<<grid_for(nt), 256>>>(nullptr, (uint8_t *)codes, (float *)meta,
+  logfmt_kernel<1><<<grid_for(nt), 256>>>(nullptr, codes, meta,
                                           (__nv_bfloat16 *)y, nt, nbits);
   KERN_LAUNCH_CHECK();
   return KERN_OK;
@@ -161,7 +188,7 @@ extern "C" int kern_logfmt_decode(const uint8_t *codes, const float *meta, void 
 extern "C" int kern_logfmt_roundtrip(const void *x, void *y, size_t n, int nbits) {
   if (!args_ok(n, nbits)) return KERN_EINVAL;
   const size_t nt = n / 128;
-  logfmt_kernel<2><<<grid_for(nt), 256>>>((const __nv_bfloat16 *)x, nullptr, nullptr,
+  logfmt_enc_kernel<2><<<grid_enc(nt), 256>>>((const __nv_bfloat16 *)x, nullptr, nullptr,
                                           (__nv_bfloat16 *)y, nt, nbits);
   KERN_LAUNCH_CHECK();
   return KERN_OK;

@@ -1,41 +1,48 @@
-/* kern_mla.cu: MLA decode attention (absorbed form), split-KV, bf16 tensor cores (mma.sync).
+/* kern_mla.cu: MLA decode attention (absorbed form), split-KV, Hopper wgmma (sm_90a).
  *
- * Block = 8 warps, 64 query heads of one request, one KV split. Per 32-key tile:
- *   1. QK:  S(64x32) = Q(64x576) K^T. Warp w computes a 32-head x 16-key quarter over one half of
- *           the 576 dims (warps 0-3: dims 0-287, warps 4-7: dims 288-575) and writes its FP32
- *           partial to shared memory. Splitting the reduction dim halves the shared-memory bytes
- *           each warp reads per MMA compared with 16-head x 32-key tiles over all 576 dims.
- *   2. softmax: 4 threads per head row add the two partials, keep the running max m and sum l in
- *           registers (online softmax, log2 domain), write P (bf16) and the rescale factor.
- *   3. PV:  O(64x512) += P(64x32) V(32x512). Warp w owns output dims 64w..64w+63 of all 64 heads:
- *           128 FP32 accumulators per thread, V read once per block, P re-read by every warp.
- * KV tiles stream through a 3-stage cp.async ring (36.5 KB each); Q (73 KB) stays resident.
- * Rows are padded by 16 bytes so that the 8 row addresses of an ldmatrix hit distinct banks.
- * Shared memory: 73 + 3*36.5 + 20 + 5 KB = ~207 KB: one block per SM. */
+ * Block = 2 warpgroups (256 threads), 64 query heads of one request, one KV split; 64-key tiles.
+ * Shared memory holds Q (64 x 576) and a 2-stage ring of KV tiles (64 x 576), all in the
+ * 128-byte-swizzled layout that wgmma reads directly: a 576-wide row is 9 chunks of 64 elements;
+ * chunk c of row r lives at c*64*128 + r*128 and its 16-byte pieces are XOR-swizzled by r % 8.
+ * The same KV tile is the K operand of QK^T (K-major) and the V operand of PV (N-major, transposed
+ * B): the latent doubles as V without a second copy. O (64 x 512 FP32) lives in registers, 128 per
+ * thread in each warpgroup (WG0 dims 0-255, WG1 dims 256-511).
+ *
+ * v3 (default, mla_decode_kernel_v3): warp-specialized, no block-wide barrier in the loop.
+ *   WG0: S(64x64) = Q K^T (36 wgmma m64n64k16, both operands from smem), online softmax in
+ *        registers (FP32, log2 domain), P (bf16) + rescale factors to smem, PV on dims 0-255;
+ *        iteration t queues PV0(t-1) and QK(t) back to back.
+ *   WG1: PV on dims 256-511 (4 wgmma m64n256k16, A = P, B = V) and all KV loads (cp.async,
+ *        zero-fill past the split end), refilling a stage as soon as both PV halves are done.
+ *   Named barriers hand P, freed stages and landed tiles between the two.
+ * v2 (mla_decode_kernel, KERN_MLA_VARIANT=2): same data layout, one __syncthreads per tile,
+ *   WG0 QK + softmax, then both warpgroups PV. Kept for A/B runs (NOTES.md).
+ * Shared memory: Q 72 KB + 2 x 72 KB KV + 8 KB P + 0.5 KB + 1 KB alignment = ~225 KB, one block
+ * per SM. v1 (mma.sync, 32-key tiles, 3 block barriers per tile) is in git history and NOTES.md.
+ * KERN_MLA_DBG=1 (diagnostics only, wrong results): skip the KV loads after the first tiles. */
 #include "kern_mla.h"
 #include "kern.h"
 #include "kern_int.h"
 
 #include <stdint.h>
+#include <type_traits>
 
 namespace {
 
-constexpr int DQK = KERN_MLA_DQK;        /* 576 */
-constexpr int DV = KERN_MLA_DV;          /* 512 */
+constexpr int DQK = KERN_MLA_DQK;            /* 576 */
+constexpr int DV = KERN_MLA_DV;              /* 512 */
 constexpr int HB = KERN_MLA_HEADS_PER_BLOCK; /* 64 */
-constexpr int TK = 32;                   /* keys per tile */
-constexpr int NSTAGE = 3;
-constexpr int ROW = DQK + 8;             /* padded smem row, elements (1168 bytes) */
-constexpr int SROW = TK + 8;             /* fp32 score row stride */
-constexpr int PROW = TK + 8;             /* bf16 P row stride (80 bytes) */
+constexpr int TK = 64;                       /* keys per tile */
+constexpr int NCHUNK = DQK / 64;             /* 9 swizzle chunks of 64 elements per row */
 constexpr int NTHREADS = 256;
-constexpr int CHUNKS_PER_ROW = DQK / 8;  /* 72 16-byte chunks per 576-dim row */
-
-constexpr size_t SMEM_Q = (size_t)HB * ROW * 2;
-constexpr size_t SMEM_KV = (size_t)NSTAGE * TK * ROW * 2;
-constexpr size_t SMEM_S = (size_t)2 * HB * SROW * 4;
-constexpr size_t SMEM_P = (size_t)HB * PROW * 2;
-constexpr size_t SMEM_TOTAL = SMEM_Q + SMEM_KV + SMEM_S + SMEM_P + 2 * HB * 4;
+constexpr uint32_t CHUNK_BYTES = 64 * 128;   /* one 64-element chunk of 64 rows: 8 KB */
+constexpr uint32_t TILE_BYTES = NCHUNK * CHUNK_BYTES; /* 72 KB (Q or one KV stage) */
+constexpr uint32_t OFF_Q = 0;
+constexpr uint32_t OFF_KV = TILE_BYTES;
+constexpr uint32_t OFF_P = OFF_KV + 2 * TILE_BYTES;
+constexpr uint32_t OFF_ALPHA = OFF_P + CHUNK_BYTES;
+constexpr uint32_t OFF_L = OFF_ALPHA + HB * 4;
+constexpr size_t SMEM_TOTAL = OFF_L + HB * 4 + 1024; /* + alignment slack */
 
 __device__ __forceinline__ uint32_t smem_u32(const void *p) {
   return (uint32_t)__cvta_generic_to_shared(p);
@@ -45,27 +52,81 @@ __device__ __forceinline__ void cp_async16(uint32_t dst, const void *src, int sr
                "r"(src_bytes));
 }
 __device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
+__device__ __forceinline__ void cp_async_wait_all() { asm volatile("cp.async.wait_group 0;\n" ::: "memory"); }
+__device__ __forceinline__ void fence_proxy_async() {
+  asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
+}
+__device__ __forceinline__ void named_bar_sync(int id, int n) {
+  asm volatile("bar.sync %0, %1;\n" ::"r"(id), "r"(n) : "memory");
+}
+__device__ __forceinline__ void wgmma_fence() { asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory"); }
+__device__ __forceinline__ void wgmma_commit() { asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory"); }
 template <int N>
-__device__ __forceinline__ void cp_async_wait() {
-  asm volatile("cp.async.wait_group %0;\n" ::"n"(N));
+__device__ __forceinline__ void wgmma_wait() {
+  asm volatile("wgmma.wait_group.sync.aligned %0;\n" ::"n"(N) : "memory");
 }
-__device__ __forceinline__ void ldsm_x4(uint32_t r[4], uint32_t addr) {
-  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
-               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
-               : "r"(addr));
+/* Shared-memory matrix descriptor, 128-byte swizzle. */
+__device__ __forceinline__ uint64_t make_desc(uint32_t addr, uint32_t lbo, uint32_t sbo) {
+  return (uint64_t)((addr & 0x3FFFFu) >> 4) | ((uint64_t)((lbo >> 4) & 0x3FFFu) << 16) |
+         ((uint64_t)((sbo >> 4) & 0x3FFFu) << 32) | (1ull << 62);
 }
-__device__ __forceinline__ void ldsm_x4_t(uint32_t r[4], uint32_t addr) {
-  asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];\n"
-               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
-               : "r"(addr));
+/* byte offset of 16-byte piece `col` (0..71) of row r in a swizzled 64-row tile */
+__device__ __forceinline__ uint32_t swz(int r, int col) {
+  return (uint32_t)((col >> 3) * CHUNK_BYTES + r * 128 + (((col & 7) ^ (r & 7)) << 4));
 }
-/* D += A(16x16 bf16, row) * B(16x8 bf16, col), FP32 accumulate. */
-__device__ __forceinline__ void mma16816(float d[4], const uint32_t a[4], uint32_t b0, uint32_t b1) {
+/* D(64x64, f32) (+)= A(64x16, smem desc) * B(16x64, smem desc) */
+__device__ __forceinline__ void wgmma_m64n64_ss(float (&d)[32], uint64_t da, uint64_t db, int accum) {
   asm volatile(
-      "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, "
-      "{%8,%9}, {%0,%1,%2,%3};\n"
-      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+      "{\n.reg .pred p;\nsetp.ne.b32 p, %34, 0;\n"
+      "wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16 "
+      "{"
+      "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15,"
+      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31"
+      "}, %32, %33, p, 1, 1, 0, 0;\n}\n"
+      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
+        "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
+        "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
+        "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31])
+      : "l"(da), "l"(db), "r"(accum));
+}
+/* D(64x256, f32) (+)= A(64x16, smem desc) * B(16x256, smem desc, N-major) */
+__device__ __forceinline__ void wgmma_m64n256_ss_tb(float (&d)[128], uint64_t da, uint64_t db, int accum) {
+  asm volatile(
+      "{\n.reg .pred p;\nsetp.ne.b32 p, %130, 0;\n"
+      "wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16 "
+      "{"
+      "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15,"
+      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31,"
+      "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47,"
+      "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63,"
+      "%64, %65, %66, %67, %68, %69, %70, %71, %72, %73, %74, %75, %76, %77, %78, %79,"
+      "%80, %81, %82, %83, %84, %85, %86, %87, %88, %89, %90, %91, %92, %93, %94, %95,"
+      "%96, %97, %98, %99, %100, %101, %102, %103, %104, %105, %106, %107, %108, %109, %110, %111,"
+      "%112, %113, %114, %115, %116, %117, %118, %119, %120, %121, %122, %123, %124, %125, %126, %127"
+      "}, %128, %129, p, 1, 1, 0, 1;\n}\n"
+      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
+        "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
+        "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
+        "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
+        "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
+        "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
+        "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
+        "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]),
+        "+f"(d[64]), "+f"(d[65]), "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]),
+        "+f"(d[72]), "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]), "+f"(d[78]), "+f"(d[79]),
+        "+f"(d[80]), "+f"(d[81]), "+f"(d[82]), "+f"(d[83]), "+f"(d[84]), "+f"(d[85]), "+f"(d[86]), "+f"(d[87]),
+        "+f"(d[88]), "+f"(d[89]), "+f"(d[90]), "+f"(d[91]), "+f"(d[92]), "+f"(d[93]), "+f"(d[94]), "+f"(d[95]),
+        "+f"(d[96]), "+f"(d[97]), "+f"(d[98]), "+f"(d[99]), "+f"(d[100]), "+f"(d[101]), "+f"(d[102]), "+f"(d[103]),
+        "+f"(d[104]), "+f"(d[105]), "+f"(d[106]), "+f"(d[107]), "+f"(d[108]), "+f"(d[109]), "+f"(d[110]), "+f"(d[111]),
+        "+f"(d[112]), "+f"(d[113]), "+f"(d[114]), "+f"(d[115]), "+f"(d[116]), "+f"(d[117]), "+f"(d[118]), "+f"(d[119]),
+        "+f"(d[120]), "+f"(d[121]), "+f"(d[122]), "+f"(d[123]), "+f"(d[124]), "+f"(d[125]), "+f"(d[126]), "+f"(d[127])
+      : "l"(da), "l"(db), "r"(accum));
+}
+
+template <int N>
+__device__ __forceinline__ void fence_regs(float (&d)[N]) {
+#pragma unroll
+  for (int i = 0; i < N; ++i) asm volatile("" : "+f"(d[i])::"memory");
 }
 
 struct MlaParams {
@@ -78,18 +139,20 @@ struct MlaParams {
   float *lse;     /* [batch][nsplit][heads], log2 domain */
   int heads, page_size, max_pages, nsplit, split_len;
   float scale_log2;
+  int dbg; /* diagnostics only (KERN_MLA_DBG): bit 0 = skip the KV loads after the first tiles */
 };
 
 __global__ void __launch_bounds__(NTHREADS, 1) mla_decode_kernel(const MlaParams p) {
-  extern __shared__ __align__(128) unsigned char smem[];
-  __nv_bfloat16 *sQ = (__nv_bfloat16 *)smem;
-  __nv_bfloat16 *sKV = (__nv_bfloat16 *)(smem + SMEM_Q);
-  float *sS = (float *)(smem + SMEM_Q + SMEM_KV);
-  __nv_bfloat16 *sP = (__nv_bfloat16 *)(smem + SMEM_Q + SMEM_KV + SMEM_S);
-  float *sAlpha = (float *)(smem + SMEM_Q + SMEM_KV + SMEM_S + SMEM_P);
-  float *sL = sAlpha + HB;
+  extern __shared__ __align__(1024) unsigned char smem_raw[];
+  /* 1024-byte alignment for the 128-byte swizzle pattern */
+  const uint32_t raw_u32 = smem_u32(smem_raw);
+  const uint32_t base = (raw_u32 + 1023u) & ~1023u;
+  unsigned char *smem = smem_raw + (base - raw_u32);
+  float *sAlpha = (float *)(smem + OFF_ALPHA);
+  float *sL = (float *)(smem + OFF_L);
+  const uint32_t sQ = base + OFF_Q, sKV = base + OFF_KV, sP = base + OFF_P;
 
-  const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
+  const int tid = threadIdx.x, lane = tid & 31, wg = tid >> 7, wl = (tid >> 5) & 3;
   /* blockIdx.x = head group fastest so that the blocks reading the same KV run together (L2). */
   const int ngroups = p.heads / HB;
   const int hg = blockIdx.x % ngroups;
@@ -103,201 +166,436 @@ __global__ void __launch_bounds__(NTHREADS, 1) mla_decode_kernel(const MlaParams
   const __nv_bfloat16 *qb = p.q + ((size_t)b * p.heads + (size_t)hg * HB) * DQK;
   const int *bt = p.block_table + (size_t)b * p.max_pages;
 
+  /* loader role: row lr (0..63), 16-byte pieces lsub + 4 i (i = 0..17) */
+  const int lr = tid >> 2, lsub = tid & 3;
   auto load_tile = [&](int t) {
-    const int stage = t % NSTAGE;
-    __nv_bfloat16 *dst = sKV + (size_t)stage * TK * ROW;
-    const int key0 = kstart + t * TK;
+    const uint32_t dst = sKV + (uint32_t)(t & 1) * TILE_BYTES;
+    const int key = kstart + t * TK + lr;
+    const bool valid = key < kend;
+    const __nv_bfloat16 *src = p.kv;
+    if (valid) {
+      const int page = bt[key / p.page_size];
+      src = p.kv + ((size_t)page * p.page_size + (key % p.page_size)) * DQK;
+    }
+    /* rows past the split end are zero-filled: P is 0 there, and 0 * garbage could be NaN */
 #pragma unroll
-    for (int i = 0; i < TK * CHUNKS_PER_ROW / NTHREADS; ++i) {
-      const int c = tid + i * NTHREADS;
-      const int r = c / CHUNKS_PER_ROW, col = c % CHUNKS_PER_ROW;
-      const int key = key0 + r;
+    for (int i = 0; i < 18; ++i) {
+      const int col = lsub + 4 * i;
+      cp_async16(dst + swz(lr, col), valid ? (const void *)(src + col * 8) : (const void *)src,
+                 valid ? 16 : 0);
+    }
+  };
+
+  /* prologue: Q + tile 0 */
+#pragma unroll
+  for (int i = 0; i < 18; ++i) {
+    const int col = lsub + 4 * i;
+    cp_async16(sQ + swz(lr, col), qb + (size_t)lr * DQK + col * 8, 16);
+  }
+  if (ntiles > 0) load_tile(0);
+  cp_async_commit();
+
+  /* accumulator roles: thread holds rows r0 = 16*wl + lane/4 and r0 + 8; columns 8j + 2q + e */
+  const int q4 = lane & 3;
+  const int r0 = 16 * wl + (lane >> 2);
+  float m_run[2] = {-INFINITY, -INFINITY}, l_run[2] = {0.f, 0.f};
+  float o[128];
+#pragma unroll
+  for (int i = 0; i < 128; ++i) o[i] = 0.f;
+
+  for (int t = 0; t < ntiles; ++t) {
+    cp_async_wait_all();
+    fence_proxy_async(); /* cp.async data -> wgmma (async proxy) */
+    __syncthreads();     /* tile t visible to all; everyone is done with tile t-1 and P */
+    if (t + 1 < ntiles && !(p.dbg & 1)) load_tile(t + 1);
+    cp_async_commit();
+    const uint32_t kvs = sKV + (uint32_t)(t & 1) * TILE_BYTES;
+
+    if (wg == 0) {
+      /* ---- S = Q K^T (64 heads x 64 keys) ---- */
+      float s[32];
+#pragma unroll
+      for (int i = 0; i < 32; ++i) s[i] = 0.f;
+      wgmma_fence();
+#pragma unroll
+      for (int c = 0; c < NCHUNK; ++c)
+#pragma unroll
+        for (int kk = 0; kk < 4; ++kk) {
+          const uint32_t off = (uint32_t)c * CHUNK_BYTES + (uint32_t)kk * 32;
+          wgmma_m64n64_ss(s, make_desc(sQ + off, 16, 1024), make_desc(kvs + off, 16, 1024),
+                          (c | kk) != 0);
+        }
+      wgmma_commit();
+      wgmma_wait<0>();
+      fence_regs(s);
+      /* ---- online softmax (rows r0, r0+8) ---- */
+      const int key0 = kstart + t * TK + 2 * q4;
+      float mx[2] = {-INFINITY, -INFINITY};
+#pragma unroll
+      for (int j = 0; j < 8; ++j)
+#pragma unroll
+        for (int i = 0; i < 2; ++i)
+#pragma unroll
+          for (int e = 0; e < 2; ++e) {
+            float &v = s[4 * j + 2 * i + e];
+            v = (key0 + 8 * j + e < kend) ? v * p.scale_log2 : -INFINITY;
+            mx[i] = fmaxf(mx[i], v);
+          }
+      float alpha[2], m_use[2], sum[2] = {0.f, 0.f};
+#pragma unroll
+      for (int i = 0; i < 2; ++i) {
+        mx[i] = fmaxf(mx[i], __shfl_xor_sync(0xffffffffu, mx[i], 1));
+        mx[i] = fmaxf(mx[i], __shfl_xor_sync(0xffffffffu, mx[i], 2));
+        const float m_new = fmaxf(m_run[i], mx[i]);
+        m_use[i] = (m_new == -INFINITY) ? 0.f : m_new;
+        alpha[i] = exp2f(m_run[i] - m_use[i]);
+        m_run[i] = m_new;
+      }
+      unsigned char *pbase = smem + OFF_P;
+#pragma unroll
+      for (int j = 0; j < 8; ++j)
+#pragma unroll
+        for (int i = 0; i < 2; ++i) {
+          const float p0 = exp2f(s[4 * j + 2 * i] - m_use[i]);
+          const float p1 = exp2f(s[4 * j + 2 * i + 1] - m_use[i]);
+          sum[i] += p0 + p1;
+          const int r = r0 + 8 * i;
+          *(__nv_bfloat162 *)(pbase + r * 128 + ((j ^ (r & 7)) << 4) + q4 * 4) =
+              __floats2bfloat162_rn(p0, p1);
+        }
+#pragma unroll
+      for (int i = 0; i < 2; ++i) {
+        sum[i] += __shfl_xor_sync(0xffffffffu, sum[i], 1);
+        sum[i] += __shfl_xor_sync(0xffffffffu, sum[i], 2);
+        l_run[i] = l_run[i] * alpha[i] + sum[i];
+      }
+      if (q4 == 0) {
+        sAlpha[r0] = alpha[0];
+        sAlpha[r0 + 8] = alpha[1];
+      }
+      fence_proxy_async(); /* P (generic stores) -> wgmma */
+#pragma unroll
+      for (int j = 0; j < 32; ++j) {
+        o[4 * j + 0] *= alpha[0]; o[4 * j + 1] *= alpha[0];
+        o[4 * j + 2] *= alpha[1]; o[4 * j + 3] *= alpha[1];
+      }
+    }
+    named_bar_sync(1, NTHREADS); /* P and alpha ready */
+    if (wg == 1) {
+      const float a0 = sAlpha[r0], a1 = sAlpha[r0 + 8];
+#pragma unroll
+      for (int j = 0; j < 32; ++j) {
+        o[4 * j + 0] *= a0; o[4 * j + 1] *= a0;
+        o[4 * j + 2] *= a1; o[4 * j + 3] *= a1;
+      }
+    }
+    /* ---- O[:, 256 wg .. +256) += P V ---- */
+    fence_regs(o);
+    wgmma_fence();
+#pragma unroll
+    for (int kk = 0; kk < 4; ++kk)
+      wgmma_m64n256_ss_tb(o, make_desc(sP + (uint32_t)kk * 32, 16, 1024),
+                          make_desc(kvs + (uint32_t)(4 * wg) * CHUNK_BYTES + (uint32_t)kk * 2048,
+                                    CHUNK_BYTES, 1024),
+                          1);
+    wgmma_commit();
+    wgmma_wait<0>();
+    fence_regs(o);
+  }
+  cp_async_wait_all();
+
+  /* ---- epilogue ---- */
+  const int h0 = hg * HB;
+  if (wg == 0 && q4 == 0) {
+#pragma unroll
+    for (int i = 0; i < 2; ++i) {
+      sL[r0 + 8 * i] = l_run[i];
+      if (p.nsplit > 1) {
+        const size_t li = ((size_t)b * p.nsplit + split) * p.heads + h0 + r0 + 8 * i;
+        p.lse[li] = l_run[i] > 0.f ? m_run[i] + log2f(l_run[i]) : -INFINITY;
+      }
+    }
+  }
+  __syncthreads();
+#pragma unroll
+  for (int i = 0; i < 2; ++i) {
+    const int r = r0 + 8 * i;
+    const float l = sL[r];
+    const float inv = l > 0.f ? 1.f / l : 0.f;
+#pragma unroll
+    for (int j = 0; j < 32; ++j) {
+      const int d = 256 * wg + 8 * j + 2 * q4;
+      const float v0 = o[4 * j + 2 * i] * inv, v1 = o[4 * j + 2 * i + 1] * inv;
+      if (p.nsplit == 1) {
+        *(__nv_bfloat162 *)(p.out + ((size_t)b * p.heads + h0 + r) * DV + d) =
+            __floats2bfloat162_rn(v0, v1);
+      } else {
+        *(float2 *)(p.opart + (((size_t)b * p.nsplit + split) * p.heads + h0 + r) * DV + d) =
+            make_float2(v0, v1);
+      }
+    }
+  }
+}
+
+__device__ __forceinline__ void named_bar_arrive(int id, int n) {
+  asm volatile("bar.arrive %0, %1;\n" ::"r"(id), "r"(n) : "memory");
+}
+template <int N>
+__device__ __forceinline__ void cp_async_wait() {
+  asm volatile("cp.async.wait_group %0;\n" ::"n"(N) : "memory");
+}
+/* named barriers of v3 (id 0 is __syncthreads) */
+constexpr int BAR_P = 1;     /* WG0 -> WG1: P(t) and alpha(t) in smem */
+constexpr int BAR_PFREE = 2; /* WG1 -> WG0: PV1(t) done, sP/sAlpha may be overwritten */
+constexpr int BAR_FREE = 3;  /* WG0 -> WG1: PV0(t) done, KV stage t&1 may be refilled */
+constexpr int BAR_KV = 4;    /* WG1 -> WG0: KV tile t+1 landed */
+
+/* v3: warp-specialized pipeline. WG0 = QK^T + softmax + PV on dims 0-255; WG1 = PV on dims
+ * 256-511 + all KV loads. No block-wide barrier inside the loop: WG0 issues PV0(t) and QK(t+1)
+ * back to back (async wgmma) so the tensor pipe has queued work while WG0 waits, and WG1 refills
+ * a stage as soon as both PV halves of the tile that used it are done. */
+__global__ void __launch_bounds__(NTHREADS, 1) mla_decode_kernel_v3(const MlaParams p) {
+  extern __shared__ __align__(1024) unsigned char smem_raw[];
+  const uint32_t raw_u32 = smem_u32(smem_raw);
+  const uint32_t base = (raw_u32 + 1023u) & ~1023u;
+  unsigned char *smem = smem_raw + (base - raw_u32);
+  float *sAlpha = (float *)(smem + OFF_ALPHA);
+  float *sL = (float *)(smem + OFF_L);
+  const uint32_t sQ = base + OFF_Q, sKV = base + OFF_KV, sP = base + OFF_P;
+
+  const int tid = threadIdx.x, lane = tid & 31, wg = tid >> 7, wl = (tid >> 5) & 3;
+  const int ngroups = p.heads / HB;
+  const int hg = blockIdx.x % ngroups;
+  const int split = blockIdx.x / ngroups;
+  const int b = blockIdx.y;
+  const int seqlen = p.seqlens[b];
+  const int kstart = split * p.split_len;
+  const int kend = min(seqlen, kstart + p.split_len);
+  const int ntiles = kend > kstart ? (kend - kstart + TK - 1) / TK : 0;
+  const __nv_bfloat16 *qb = p.q + ((size_t)b * p.heads + (size_t)hg * HB) * DQK;
+  const int *bt = p.block_table + (size_t)b * p.max_pages;
+
+  /* loaders: 256 threads (npass 1) or 128 threads (npass 2); row lr, pieces lsub + 4 i */
+  auto load_tile = [&](int t, int ltid, int npass) {
+    const uint32_t dst = sKV + (uint32_t)(t & 1) * TILE_BYTES;
+#pragma unroll
+    for (int pass = 0; pass < 2; ++pass) {
+      if (pass >= npass) break;
+      const int lr = (ltid >> 2) + 32 * pass;
+      const int lsub = ltid & 3;
+      const int key = kstart + t * TK + lr;
       const bool valid = key < kend;
       const __nv_bfloat16 *src = p.kv;
       if (valid) {
         const int page = bt[key / p.page_size];
-        src = p.kv + ((size_t)page * p.page_size + (key % p.page_size)) * DQK + col * 8;
+        src = p.kv + ((size_t)page * p.page_size + (key % p.page_size)) * DQK;
       }
-      /* invalid rows are zero-filled: P is 0 there, and 0 * garbage could be NaN */
-      cp_async16(smem_u32(dst + r * ROW + col * 8), src, valid ? 16 : 0);
+#pragma unroll
+      for (int i = 0; i < 18; ++i) {
+        const int col = lsub + 4 * i;
+        cp_async16(dst + swz(lr, col), valid ? (const void *)(src + col * 8) : (const void *)src,
+                   valid ? 16 : 0);
+      }
     }
   };
 
-  /* prologue: Q + tile 0 in group 0, tile 1 in group 1 */
+  /* prologue (all 256 threads): Q + tile 0, then WG1 alone issues tile 1 */
+  {
+    const int lr = tid >> 2, lsub = tid & 3;
 #pragma unroll
-  for (int i = 0; i < HB * CHUNKS_PER_ROW / NTHREADS; ++i) {
-    const int c = tid + i * NTHREADS;
-    const int r = c / CHUNKS_PER_ROW, col = c % CHUNKS_PER_ROW;
-    cp_async16(smem_u32(sQ + r * ROW + col * 8), qb + (size_t)r * DQK + col * 8, 16);
-  }
-  if (ntiles > 0) load_tile(0);
-  cp_async_commit();
-  if (ntiles > 1) load_tile(1);
-  cp_async_commit();
-
-  /* QK roles */
-  const int mw = warp & 1, nw = (warp >> 1) & 1, kh = warp >> 2;
-  /* softmax roles: 4 threads per head row, 8 keys each */
-  const int srow = tid >> 2, sq = tid & 3;
-  float m_run = -INFINITY, l_run = 0.f;
-  /* PV: warp owns dims 64*warp .. +63 */
-  float o[4][8][4];
-#pragma unroll
-  for (int i = 0; i < 4; ++i)
-#pragma unroll
-    for (int j = 0; j < 8; ++j)
-#pragma unroll
-      for (int e = 0; e < 4; ++e) o[i][j][e] = 0.f;
-
-  const uint32_t sQ_base = smem_u32(sQ);
-  const uint32_t sP_base = smem_u32(sP);
-
-  for (int t = 0; t < ntiles; ++t) {
-    cp_async_wait<1>();
-    __syncthreads();
-    if (t + 2 < ntiles) load_tile(t + 2);
+    for (int i = 0; i < 18; ++i) {
+      const int col = lsub + 4 * i;
+      cp_async16(sQ + swz(lr, col), qb + (size_t)lr * DQK + col * 8, 16);
+    }
+    if (ntiles > 0) load_tile(0, tid, 1);
     cp_async_commit();
-
-    const __nv_bfloat16 *kvt = sKV + (size_t)(t % NSTAGE) * TK * ROW;
-    const uint32_t kv_base = smem_u32(kvt);
-
-    /* ---- 1. QK partial over dims [288*kh, 288*kh+288) ---- */
-    {
-      float acc[2][2][4];
-#pragma unroll
-      for (int i = 0; i < 2; ++i)
-#pragma unroll
-        for (int j = 0; j < 2; ++j)
-#pragma unroll
-          for (int e = 0; e < 4; ++e) acc[i][j][e] = 0.f;
-      const int arow = 32 * mw + (lane & 15);
-      const int acol = (lane >> 4) * 8;
-      const int brow = 16 * nw + (lane & 7) + (lane >> 4) * 8;
-      const int bcol = ((lane >> 3) & 1) * 8;
-#pragma unroll 6
-      for (int kk = 0; kk < 18; ++kk) {
-        const int d0 = 288 * kh + 16 * kk;
-        uint32_t a0[4], a1[4], bb[4];
-        ldsm_x4(a0, sQ_base + (uint32_t)((arow * ROW + d0 + acol) * 2));
-        ldsm_x4(a1, sQ_base + (uint32_t)(((arow + 16) * ROW + d0 + acol) * 2));
-        ldsm_x4(bb, kv_base + (uint32_t)((brow * ROW + d0 + bcol) * 2));
-        mma16816(acc[0][0], a0, bb[0], bb[1]);
-        mma16816(acc[0][1], a0, bb[2], bb[3]);
-        mma16816(acc[1][0], a1, bb[0], bb[1]);
-        mma16816(acc[1][1], a1, bb[2], bb[3]);
-      }
-      float *sSk = sS + kh * HB * SROW;
-#pragma unroll
-      for (int i = 0; i < 2; ++i)
-#pragma unroll
-        for (int j = 0; j < 2; ++j) {
-          const int r0 = 32 * mw + 16 * i + (lane >> 2);
-          const int c = 16 * nw + 8 * j + (lane & 3) * 2;
-          *(float2 *)(sSk + r0 * SROW + c) = make_float2(acc[i][j][0], acc[i][j][1]);
-          *(float2 *)(sSk + (r0 + 8) * SROW + c) = make_float2(acc[i][j][2], acc[i][j][3]);
-        }
-    }
+    cp_async_wait<0>();
+    fence_proxy_async();
     __syncthreads();
+  }
 
-    /* ---- 2. online softmax over this tile ---- */
-    {
-      const float *s0 = sS + srow * SROW + sq * 8;
-      const float *s1 = s0 + HB * SROW;
-      float s[8];
-      const float4 x0 = *(const float4 *)s0, x1 = *(const float4 *)(s0 + 4);
-      const float4 y0 = *(const float4 *)s1, y1 = *(const float4 *)(s1 + 4);
-      s[0] = x0.x + y0.x; s[1] = x0.y + y0.y; s[2] = x0.z + y0.z; s[3] = x0.w + y0.w;
-      s[4] = x1.x + y1.x; s[5] = x1.y + y1.y; s[6] = x1.z + y1.z; s[7] = x1.w + y1.w;
-      const int key0 = kstart + t * TK + sq * 8;
-      float mx = -INFINITY;
+  const int q4 = lane & 3;
+  const int r0 = 16 * wl + (lane >> 2);
+  float o[128];
 #pragma unroll
-      for (int e = 0; e < 8; ++e) {
-        s[e] = (key0 + e < kend) ? s[e] * p.scale_log2 : -INFINITY;
-        mx = fmaxf(mx, s[e]);
-      }
-      mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
-      mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
-      const float m_new = fmaxf(m_run, mx);
-      const float m_use = (m_new == -INFINITY) ? 0.f : m_new;
-      const float alpha = exp2f(m_run - m_use);
-      float sum = 0.f;
-      uint32_t pk[4];
-#pragma unroll
-      for (int e = 0; e < 8; e += 2) {
-        const float p0 = exp2f(s[e] - m_use), p1 = exp2f(s[e + 1] - m_use);
-        sum += p0 + p1;
-        __nv_bfloat162 h = __floats2bfloat162_rn(p0, p1);
-        pk[e / 2] = *(uint32_t *)&h;
-      }
-      sum += __shfl_xor_sync(0xffffffffu, sum, 1);
-      sum += __shfl_xor_sync(0xffffffffu, sum, 2);
-      l_run = l_run * alpha + sum;
-      m_run = m_new;
-      *(uint4 *)(sP + srow * PROW + sq * 8) = make_uint4(pk[0], pk[1], pk[2], pk[3]);
-      if (sq == 0) sAlpha[srow] = alpha;
-    }
-    __syncthreads();
+  for (int i = 0; i < 128; ++i) o[i] = 0.f;
 
-    /* ---- 3. O = O * alpha + P V over dims [64*warp, +64) ---- */
-    {
+  if (wg == 0) {
+    float m_run[2] = {-INFINITY, -INFINITY}, l_run[2] = {0.f, 0.f};
+    float s[32];
 #pragma unroll
-      for (int i = 0; i < 4; ++i) {
-        const float a0 = sAlpha[16 * i + (lane >> 2)], a1 = sAlpha[16 * i + (lane >> 2) + 8];
+    for (int i = 0; i < 32; ++i) s[i] = 0.f;
+    /* Iteration t queues PV0(t-1) and QK(t) back to back and waits for both in the same
+     * iteration (an async wgmma carried across the loop's back edge makes ptxas serialize). */
+    auto issue_pv0 = [&](int t) {
+      const uint32_t kvs = sKV + (uint32_t)(t & 1) * TILE_BYTES;
 #pragma unroll
-        for (int j = 0; j < 8; ++j) {
-          o[i][j][0] *= a0; o[i][j][1] *= a0;
-          o[i][j][2] *= a1; o[i][j][3] *= a1;
-        }
+      for (int kk = 0; kk < 4; ++kk)
+        wgmma_m64n256_ss_tb(o, make_desc(sP + (uint32_t)kk * 32, 16, 1024),
+                            make_desc(kvs + (uint32_t)kk * 2048, CHUNK_BYTES, 1024), 1);
+      wgmma_commit();
+    };
+    /* iteration 0 is peeled (FIRST = true): wgmma under a run-time branch would be serialized */
+    auto iter = [&](int t, auto first_tag) {
+      constexpr bool FIRST = decltype(first_tag)::value;
+      fence_regs(o);
+      fence_regs(s);
+      wgmma_fence();
+      if (!FIRST) {
+        issue_pv0(t - 1);
+        named_bar_sync(BAR_KV, NTHREADS); /* tile t landed */
       }
+      {
+        const uint32_t kvs = sKV + (uint32_t)(t & 1) * TILE_BYTES;
 #pragma unroll
-      for (int kk = 0; kk < TK / 16; ++kk) {
-        uint32_t a[4][4];
+        for (int c = 0; c < NCHUNK; ++c)
 #pragma unroll
-        for (int i = 0; i < 4; ++i)
-          ldsm_x4(a[i], sP_base + (uint32_t)(((16 * i + (lane & 15)) * PROW + 16 * kk +
-                                              (lane >> 4) * 8) * 2));
-        const int vrow = 16 * kk + (lane & 7) + ((lane >> 3) & 1) * 8;
-#pragma unroll
-        for (int jp = 0; jp < 4; ++jp) {
-          uint32_t bb[4];
-          ldsm_x4_t(bb, kv_base + (uint32_t)((vrow * ROW + 64 * warp + 16 * jp + (lane >> 4) * 8) * 2));
-#pragma unroll
-          for (int i = 0; i < 4; ++i) {
-            mma16816(o[i][2 * jp], a[i], bb[0], bb[1]);
-            mma16816(o[i][2 * jp + 1], a[i], bb[2], bb[3]);
+          for (int kk = 0; kk < 4; ++kk) {
+            const uint32_t off = (uint32_t)c * CHUNK_BYTES + (uint32_t)kk * 32;
+            wgmma_m64n64_ss(s, make_desc(sQ + off, 16, 1024), make_desc(kvs + off, 16, 1024),
+                            (c | kk) != 0);
           }
+        wgmma_commit();
+      }
+      wgmma_wait<1>(); /* PV0(t-1) done */
+      if (!FIRST) named_bar_arrive(BAR_FREE, NTHREADS); /* stage (t-1)&1 may be refilled */
+      wgmma_wait<0>(); /* QK(t) done */
+      fence_regs(o);
+      fence_regs(s);
+      /* ---- online softmax ---- */
+      const int key0 = kstart + t * TK + 2 * q4;
+      float mx[2] = {-INFINITY, -INFINITY};
+#pragma unroll
+      for (int j = 0; j < 8; ++j)
+#pragma unroll
+        for (int i = 0; i < 2; ++i)
+#pragma unroll
+          for (int e = 0; e < 2; ++e) {
+            float &v = s[4 * j + 2 * i + e];
+            v = (key0 + 8 * j + e < kend) ? v * p.scale_log2 : -INFINITY;
+            mx[i] = fmaxf(mx[i], v);
+          }
+      float alpha[2], m_use[2], sum[2] = {0.f, 0.f};
+#pragma unroll
+      for (int i = 0; i < 2; ++i) {
+        mx[i] = fmaxf(mx[i], __shfl_xor_sync(0xffffffffu, mx[i], 1));
+        mx[i] = fmaxf(mx[i], __shfl_xor_sync(0xffffffffu, mx[i], 2));
+        const float m_new = fmaxf(m_run[i], mx[i]);
+        m_use[i] = (m_new == -INFINITY) ? 0.f : m_new;
+        alpha[i] = exp2f(m_run[i] - m_use[i]);
+        m_run[i] = m_new;
+      }
+      if (!FIRST) named_bar_sync(BAR_PFREE, NTHREADS); /* WG1 done reading P(t-1) */
+      unsigned char *pbase = smem + OFF_P;
+#pragma unroll
+      for (int j = 0; j < 8; ++j)
+#pragma unroll
+        for (int i = 0; i < 2; ++i) {
+          const float p0 = exp2f(s[4 * j + 2 * i] - m_use[i]);
+          const float p1 = exp2f(s[4 * j + 2 * i + 1] - m_use[i]);
+          sum[i] += p0 + p1;
+          const int r = r0 + 8 * i;
+          *(__nv_bfloat162 *)(pbase + r * 128 + ((j ^ (r & 7)) << 4) + q4 * 4) =
+              __floats2bfloat162_rn(p0, p1);
+        }
+      if (q4 == 0) {
+        sAlpha[r0] = alpha[0];
+        sAlpha[r0 + 8] = alpha[1];
+      }
+      fence_proxy_async();
+      named_bar_arrive(BAR_P, NTHREADS);
+#pragma unroll
+      for (int i = 0; i < 2; ++i) {
+        sum[i] += __shfl_xor_sync(0xffffffffu, sum[i], 1);
+        sum[i] += __shfl_xor_sync(0xffffffffu, sum[i], 2);
+        l_run[i] = l_run[i] * alpha[i] + sum[i];
+      }
+#pragma unroll
+      for (int j = 0; j < 32; ++j) {
+        o[4 * j + 0] *= alpha[0]; o[4 * j + 1] *= alpha[0];
+        o[4 * j + 2] *= alpha[1]; o[4 * j + 3] *= alpha[1];
+      }
+    };
+    if (ntiles > 0) iter(0, std::true_type{});
+    for (int t = 1; t < ntiles; ++t) iter(t, std::false_type{});
+    if (ntiles > 0) {
+      fence_regs(o);
+      wgmma_fence();
+      issue_pv0(ntiles - 1);
+      wgmma_wait<0>();
+      fence_regs(o);
+      named_bar_arrive(BAR_FREE, NTHREADS); /* last PV0 done (matches WG1) */
+    }
+    if (q4 == 0) {
+      const int h0 = hg * HB;
+#pragma unroll
+      for (int i = 0; i < 2; ++i) {
+        sL[r0 + 8 * i] = l_run[i];
+        if (p.nsplit > 1) {
+          const size_t li = ((size_t)b * p.nsplit + split) * p.heads + h0 + r0 + 8 * i;
+          p.lse[li] = l_run[i] > 0.f ? m_run[i] + log2f(l_run[i]) : -INFINITY;
         }
       }
     }
+  } else {
+    const int ltid = tid - 128;
+    if (ntiles > 1) load_tile(1, ltid, 2);
+    cp_async_commit();
+    for (int t = 0; t < ntiles; ++t) {
+      if (t > 0) {
+        /* WG0's PV0(t-1) done: stage (t-1)&1 = (t+1)&1 is free */
+        named_bar_sync(BAR_FREE, NTHREADS);
+        if (t + 1 < ntiles && !(p.dbg & 1)) load_tile(t + 1, ltid, 2);
+        cp_async_commit();
+      }
+      named_bar_sync(BAR_P, NTHREADS);
+      const float a0 = sAlpha[r0], a1 = sAlpha[r0 + 8];
+#pragma unroll
+      for (int j = 0; j < 32; ++j) {
+        o[4 * j + 0] *= a0; o[4 * j + 1] *= a0;
+        o[4 * j + 2] *= a1; o[4 * j + 3] *= a1;
+      }
+      const uint32_t kvs = sKV + (uint32_t)(t & 1) * TILE_BYTES;
+      fence_regs(o);
+      wgmma_fence();
+#pragma unroll
+      for (int kk = 0; kk < 4; ++kk)
+        wgmma_m64n256_ss_tb(o, make_desc(sP + (uint32_t)kk * 32, 16, 1024),
+                            make_desc(kvs + 4 * CHUNK_BYTES + (uint32_t)kk * 2048, CHUNK_BYTES, 1024),
+                            1);
+      wgmma_commit();
+      /* tile t+1 must land before WG0's QK(t+1): wait for its group while PV1 runs */
+      if (t + 1 < ntiles) {
+        cp_async_wait<0>();
+        fence_proxy_async();
+        named_bar_arrive(BAR_KV, NTHREADS);
+      }
+      wgmma_wait<0>();
+      fence_regs(o);
+      if (t + 1 < ntiles) named_bar_arrive(BAR_PFREE, NTHREADS);
+    }
+    if (ntiles > 0) named_bar_sync(BAR_FREE, NTHREADS);
   }
   cp_async_wait<0>();
 
   /* ---- epilogue ---- */
-  if (sq == 0) sL[srow] = l_run;
-  const int h0 = hg * HB;
-  if (p.nsplit > 1 && sq == 0) {
-    const size_t li = ((size_t)b * p.nsplit + split) * p.heads + h0 + srow;
-    p.lse[li] = l_run > 0.f ? m_run + log2f(l_run) : -INFINITY;
-  }
   __syncthreads();
+  const int h0 = hg * HB;
 #pragma unroll
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < 2; ++i) {
+    const int r = r0 + 8 * i;
+    const float l = sL[r];
+    const float inv = l > 0.f ? 1.f / l : 0.f;
 #pragma unroll
-    for (int half = 0; half < 2; ++half) {
-      const int r = 16 * i + (lane >> 2) + 8 * half;
-      const float l = sL[r];
-      const float inv = l > 0.f ? 1.f / l : 0.f;
-#pragma unroll
-      for (int j = 0; j < 8; ++j) {
-        const int d = 64 * warp + 8 * j + (lane & 3) * 2;
-        const float v0 = o[i][j][2 * half] * inv, v1 = o[i][j][2 * half + 1] * inv;
-        if (p.nsplit == 1) {
-          *(__nv_bfloat162 *)(p.out + ((size_t)b * p.heads + h0 + r) * DV + d) =
-              __floats2bfloat162_rn(v0, v1);
-        } else {
-          *(float2 *)(p.opart + (((size_t)b * p.nsplit + split) * p.heads + h0 + r) * DV + d) =
-              make_float2(v0, v1);
-        }
+    for (int j = 0; j < 32; ++j) {
+      const int d = 256 * wg + 8 * j + 2 * q4;
+      const float v0 = o[4 * j + 2 * i] * inv, v1 = o[4 * j + 2 * i + 1] * inv;
+      if (p.nsplit == 1) {
+        *(__nv_bfloat162 *)(p.out + ((size_t)b * p.heads + h0 + r) * DV + d) =
+            __floats2bfloat162_rn(v0, v1);
+      } else {
+        *(float2 *)(p.opart + (((size_t)b * p.nsplit + split) * p.heads + h0 + r) * DV + d) =
+            make_float2(v0, v1);
       }
     }
   }
@@ -340,6 +638,8 @@ __global__ void __launch_bounds__(128) mla_combine_kernel(const MlaParams p) {
   *(__nv_bfloat162 *)(out + 2) = __floats2bfloat162_rn(acc.z * inv, acc.w * inv);
 }
 
+int g_variant = 3, g_dbg = 0;
+
 }  // namespace
 
 extern "C" int kern_mla_num_splits(int batch, int heads, int max_seqlen, int sm_count) {
@@ -364,7 +664,7 @@ extern "C" size_t kern_mla_workspace_bytes(int batch, int heads, int nsplit) {
 
 extern "C" int kern_mla_decode(const kern_mla_args *a) {
   if (!a || a->batch <= 0 || a->heads <= 0 || a->heads % HB != 0 || a->page_size <= 0 ||
-      a->page_size % TK != 0 || a->max_pages <= 0 || a->max_seqlen <= 0 || a->nsplit < 1 ||
+      a->page_size % 32 != 0 || a->max_pages <= 0 || a->max_seqlen <= 0 || a->nsplit < 1 ||
       a->nsplit > KERN_MLA_MAX_SPLITS || (a->nsplit > 1 && !a->workspace) ||
       (long)a->max_pages * a->page_size < a->max_seqlen)
     return KERN_EINVAL;
@@ -373,6 +673,12 @@ extern "C" int kern_mla_decode(const kern_mla_args *a) {
     KERN_CUDA_CHECK(cudaFuncSetAttribute(mla_decode_kernel,
                                          cudaFuncAttributeMaxDynamicSharedMemorySize,
                                          (int)SMEM_TOTAL));
+    KERN_CUDA_CHECK(cudaFuncSetAttribute(mla_decode_kernel_v3,
+                                         cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                         (int)SMEM_TOTAL));
+    const char *v = getenv("KERN_MLA_VARIANT"), *d = getenv("KERN_MLA_DBG");
+    if (v) g_variant = atoi(v);
+    if (d) g_dbg = atoi(d);
     attr_done = true;
   }
   MlaParams p;
@@ -392,7 +698,9 @@ extern "C" int kern_mla_decode(const kern_mla_args *a) {
   p.split_len = (sl + TK - 1) / TK * TK;
   p.scale_log2 = a->softmax_scale * 1.4426950408889634f;
   dim3 grid((unsigned)(a->heads / HB * a->nsplit), (unsigned)a->batch);
-  mla_decode_kernel<<<grid, NTHREADS, SMEM_TOTAL>>>(p);
+  p.dbg = g_dbg;
+  if (g_variant == 2) mla_decode_kernel<<<grid, NTHREADS, SMEM_TOTAL>>>(p);
+  else mla_decode_kernel_v3<<<grid, NTHREADS, SMEM_TOTAL>>>(p);
   KERN_LAUNCH_CHECK();
   if (a->nsplit > 1) {
     mla_combine_kernel<<<dim3((unsigned)a->heads, (unsigned)a->batch), 128>>>(p);

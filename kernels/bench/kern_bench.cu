@@ -1,7 +1,8 @@
 /* kern_bench: times the kernels over the shapes the simulator needs and writes a trace file
  * (format in kernels/README.md). Needs CUDA and cuBLASLt only.
  *
- *   kern_bench [--out results/traces/h100.csv] [--quick] [--only mla|gemm|moe|logfmt]
+ *   kern_bench [--out results/traces/h100.csv] [--quick] [--only mla|gemm|moe|logfmt[,...]]
+ *   (--only takes a comma list, e.g. --only mla,logfmt; the copy and 8192^3 GEMM ceilings always run)
  *
  * Method (see /work/.library/device/METHOD.md): random inputs, never zeros; warm-up calls before
  * timing; each call timed with CUDA events; the median of the repeats is reported; inputs rotate
@@ -453,6 +454,20 @@ void print_table() {
   }
 }
 
+/* --only takes a comma-separated list of sections */
+bool want(const char *only, const char *name) {
+  if (!only) return true;
+  const size_t n = strlen(name);
+  for (const char *s = only; *s;) {
+    const char *e = strchr(s, ',');
+    const size_t len = e ? (size_t)(e - s) : strlen(s);
+    if (len == n && !strncmp(s, name, n)) return true;
+    if (!e) break;
+    s = e + 1;
+  }
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -463,7 +478,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--quick")) g_quick = true;
     else if (!strcmp(argv[i], "--only") && i + 1 < argc) only = argv[++i];
     else {
-      fprintf(stderr, "usage: %s [--out trace.csv] [--quick] [--only mla|gemm|moe|logfmt]\n", argv[0]);
+      fprintf(stderr, "usage: %s [--out trace.csv] [--quick] [--only mla|gemm|moe|logfmt[,...]]\n", argv[0]);
       return 2;
     }
   }
@@ -477,11 +492,11 @@ int main(int argc, char **argv) {
   kern_gemm_ctx *ctx = kern_gemm_create();
   bench_copy();
   /* ceilings first: the 8192^3 GEMMs (BF16 and FP8 tensor-scaled) */
-  if (!only || !strcmp(only, "gemm")) bench_gemm(ctx);
+  if (want(only, "gemm")) bench_gemm(ctx);
   else bench_gemm_shape(ctx, 8192, 8192, 8192, true);
-  if (!only || !strcmp(only, "mla")) bench_mla();
-  if (!only || !strcmp(only, "moe")) bench_moe(ctx);
-  if (!only || !strcmp(only, "logfmt")) bench_logfmt();
+  if (want(only, "mla")) bench_mla();
+  if (want(only, "moe")) bench_moe(ctx);
+  if (want(only, "logfmt")) bench_logfmt();
   kern_gemm_destroy(ctx);
   /* pct_ceiling of rows measured before the ceilings were known: recompute */
   for (Row &r : g_rows) {
