@@ -38,6 +38,9 @@ static const scen_key compute_keys[] = {
   {"op", SCEN_ENUM, "GPU op", NULL, 1, 0, 0, 0, op_vals, NULL, 0, NULL},
   {"impl", SCEN_STR, "implementation as named in the trace (empty: first of dtype)", "''", 0, 0, 0, 0, NULL, NULL, 0,
    NULL},
+  {"baseline_impl", SCEN_STR,
+   "also time this implementation of the same shape and record the overhead over it (empty: none)", "''", 0, 0,
+   0, 0, NULL, NULL, 0, NULL},
   {"dtype", SCEN_STR, "data type as named in the trace (empty: any); fp8* uses the FP8 peak", "''", 0, 0, 0, 0, NULL,
    NULL, 0, NULL},
   DIM("batch", "mla_decode: requests"),
@@ -109,6 +112,9 @@ static int compute_run(const scen *s, uint32_t replicate, res_run *out, char *er
     if (dims[op][i]) q.d[i] = scen_int(s, dims[op][i]);
   comp_result r;
   int rc = comp_duration(&m, &q, &r, err, errlen);
+  /* Work for an achieved rate, where the query states it: FLOPs, else bytes. */
+  double work = q.flops > 0.0 ? q.flops : q.bytes;
+  const char *work_unit = q.flops > 0.0 ? "FLOP/s" : "B/s";
   if (rc == 0) {
     res_run_metric(out, "duration", r.time_s, "s");
     res_run_metric(out, "duration_us", r.time_s * 1e6, "us");
@@ -116,6 +122,20 @@ static int compute_run(const scen *s, uint32_t replicate, res_run *out, char *er
     res_run_param(out, "derived.trace_file", r.file ? r.file : "");
     res_run_param(out, "derived.proxy_trace", r.proxy ? "yes" : "no");
     res_run_param(out, "derived.detail", r.detail);
+    if (work > 0.0) res_run_metric(out, "achieved_rate", work / r.time_s, work_unit);
+  }
+  const char *base = scen_str(s, "baseline_impl");
+  if (rc == 0 && base[0]) {
+    comp_query bq = q;
+    bq.impl = base;
+    bq.dtype = NULL;   /* the baseline may move another type (e.g. a plain BF16 copy) */
+    comp_result br;
+    rc = comp_duration(&m, &bq, &br, err, errlen);
+    if (rc == 0) {
+      res_run_metric(out, "baseline_duration_us", br.time_s * 1e6, "us");
+      res_run_metric(out, "overhead_pct", 100.0 * (r.time_s / br.time_s - 1.0), "%");
+      res_run_param(out, "derived.baseline_source", comp_source_name(br.source));
+    }
   }
   comp_trace_free(t);
   return rc;
