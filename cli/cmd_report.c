@@ -130,6 +130,8 @@ int cmd_reproduce(int argc, char **argv) {
   rc = report_all(&o);
   printf("\nclustersim reproduce: tables in %s/tables/, figures in %s/figures/, runs in %s\n", o.results_dir,
          o.results_dir, o.db_path);
+  /* A value outside its paper tolerance is a finding to read in the table, not a failed run:
+   * reproduce still succeeds (report NAME exits 1 for scripts that want to gate on it). */
   if (rc > 0) printf("clustersim reproduce: some values are outside their tolerance (marked OUTSIDE in the tables)\n");
-  return rc < 0 ? 1 : rc;
+  return rc < 0 ? 1 : 0;
 }
