@@ -19,6 +19,10 @@
  *   WG0 QK + softmax, then both warpgroups PV. Kept for A/B runs (NOTES.md).
  * Shared memory: Q 72 KB + 2 x 72 KB KV + 8 KB P + 0.5 KB + 1 KB alignment = ~225 KB, one block
  * per SM. v1 (mma.sync, 32-key tiles, 3 block barriers per tile) is in git history and NOTES.md.
+ * v4 (mla_decode_kernel_v4, opt-in KERN_MLA_VARIANT=4, experimental, SLOWER: NOTES.md session 3):
+ *   2-CTA cluster (the two head groups of a request), KV tiles by TMA (cp.async.bulk.tensor,
+ *   64x32 boxes, 128B swizzle) multicast to both CTAs, full/empty mbarriers, a producer
+ *   warpgroup with setmaxnreg (24 / 232). KERN_MLA_V4_MC=0: no multicast, each CTA loads its own.
  * KERN_MLA_DBG=1 (diagnostics only, wrong results): skip the KV loads after the first tiles. */
 #include "kern_mla.h"
 #include "kern.h"
@@ -26,6 +30,8 @@
 
 #include <stdint.h>
 #include <type_traits>
+
+#include <cudaTypedefs.h> /* CUtensorMap, PFN_cuTensorMapEncodeTiled */
 
 namespace {
 
@@ -140,6 +146,7 @@ struct MlaParams {
   int heads, page_size, max_pages, nsplit, split_len;
   float scale_log2;
   int dbg; /* diagnostics only (KERN_MLA_DBG): bit 0 = skip the KV loads after the first tiles */
+  int v4_mc; /* v4: 1 = TMA multicast across the 2-CTA cluster, 0 = each CTA loads its own tile */
 };
 
 __global__ void __launch_bounds__(NTHREADS, 1) mla_decode_kernel(const MlaParams p) {
@@ -601,6 +608,342 @@ __global__ void __launch_bounds__(NTHREADS, 1) mla_decode_kernel_v3(const MlaPar
   }
 }
 
+/* ---------------------------------------------------------------- v4: 2-CTA cluster, TMA multicast
+ * The two head groups of one (request, split) form a cluster of 2 CTAs. Each KV tile is fetched
+ * once from L2 for both: CTA rank r issues the TMA (cp.async.bulk.tensor, 128-byte swizzle, boxes
+ * of 64 elements x 32 rows, one per 576-wide chunk) for rows 32r..32r+31 of the tile, multicast to
+ * both CTAs, completing on each CTA's "full" mbarrier of the stage. A stage is refilled only after
+ * all 8 consumer warps of both CTAs have released it ("empty" mbarrier, 16 arrivals, remote
+ * arrives through mapa). Halves the L2 -> SM bytes of v3 and takes the cp.async issue (36
+ * instructions + address math per thread per tile) off the warpgroups. Compute side as v3. */
+constexpr uint32_t OFF_BAR = OFF_L + HB * 4;       /* full[2], empty[2]: 4 x 8 bytes */
+constexpr size_t SMEM_V4 = OFF_BAR + 64 + 1024;
+constexpr int V4_ROWS = 32;                        /* TMA box rows: half a tile per CTA */
+constexpr uint32_t V4_HALF_BYTES = NCHUNK * V4_ROWS * 128; /* 36 KB */
+
+__device__ __forceinline__ uint32_t cluster_ctarank() {
+  uint32_t r;
+  asm volatile("mov.u32 %0, %%cluster_ctarank;\n" : "=r"(r));
+  return r;
+}
+__device__ __forceinline__ void cluster_sync_all() {
+  asm volatile("barrier.cluster.arrive.release.aligned;\nbarrier.cluster.wait.acquire.aligned;\n" ::: "memory");
+}
+__device__ __forceinline__ void mbar_init(uint32_t bar, uint32_t count) {
+  asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;\n" ::"r"(bar), "r"(count) : "memory");
+}
+__device__ __forceinline__ void fence_mbar_init() {
+  asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
+}
+__device__ __forceinline__ void mbar_expect_tx(uint32_t bar, uint32_t bytes) {
+  asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;\n" ::"r"(bar), "r"(bytes) : "memory");
+}
+/* wait for the phase with the given parity to complete (CTA scope: TMA bytes landed) */
+__device__ __forceinline__ void mbar_wait(uint32_t bar, uint32_t parity) {
+  asm volatile(
+      "{\n.reg .pred P1;\nLAB_WAIT:\n"
+      "mbarrier.try_wait.parity.shared::cta.b64 P1, [%0], %1;\n"
+      "@P1 bra DONE;\nbra LAB_WAIT;\nDONE:\n}\n" ::"r"(bar), "r"(parity) : "memory");
+}
+/* same, acquire at cluster scope (arrivals come from the peer CTA) */
+__device__ __forceinline__ void mbar_wait_cluster(uint32_t bar, uint32_t parity) {
+  asm volatile(
+      "{\n.reg .pred P1;\nLAB_WAIT:\n"
+      "mbarrier.try_wait.parity.acquire.cluster.shared::cta.b64 P1, [%0], %1;\n"
+      "@P1 bra DONE;\nbra LAB_WAIT;\nDONE:\n}\n" ::"r"(bar), "r"(parity) : "memory");
+}
+/* arrive on the mbarrier at the same smem offset in CTA `cta` of the cluster */
+__device__ __forceinline__ void mbar_arrive_remote(uint32_t bar, uint32_t cta) {
+  asm volatile(
+      "{\n.reg .b32 ra;\nmapa.shared::cluster.u32 ra, %0, %1;\n"
+      "mbarrier.arrive.release.cluster.shared::cluster.b64 _, [ra];\n}\n" ::"r"(bar), "r"(cta)
+      : "memory");
+}
+__device__ __forceinline__ void tma_load_2d_mc(uint32_t dst, const CUtensorMap *map, uint32_t bar,
+                                               int c0, int c1, uint16_t mask) {
+  asm volatile(
+      "cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes.multicast::cluster"
+      " [%0], [%1, {%4, %5}], [%2], %3;\n" ::"r"(dst), "l"((uint64_t)map), "r"(bar), "h"(mask),
+      "r"(c0), "r"(c1)
+      : "memory");
+}
+
+constexpr int V4_THREADS = NTHREADS + 128; /* + one producer warpgroup (1 thread works) */
+__global__ void __cluster_dims__(2, 1, 1) __launch_bounds__(V4_THREADS, 1)
+    mla_decode_kernel_v4(const MlaParams p, const __grid_constant__ CUtensorMap kvmap) {
+  extern __shared__ __align__(1024) unsigned char smem_raw[];
+  const uint32_t raw_u32 = smem_u32(smem_raw);
+  const uint32_t base = (raw_u32 + 1023u) & ~1023u; /* same offset in both CTAs (same layout) */
+  unsigned char *smem = smem_raw + (base - raw_u32);
+  float *sAlpha = (float *)(smem + OFF_ALPHA);
+  float *sL = (float *)(smem + OFF_L);
+  const uint32_t sQ = base + OFF_Q, sKV = base + OFF_KV, sP = base + OFF_P;
+  const uint32_t barFull = base + OFF_BAR, barEmpty = base + OFF_BAR + 16;
+
+  const int tid = threadIdx.x, lane = tid & 31, wg = tid >> 7, wl = (tid >> 5) & 3;
+  const uint32_t rank = cluster_ctarank();
+  const int ngroups = p.heads / HB;
+  const int hg = blockIdx.x % ngroups;
+  const int split = blockIdx.x / ngroups; /* the same for both CTAs of the cluster */
+  const int b = blockIdx.y;
+  const int seqlen = p.seqlens[b];
+  const int kstart = split * p.split_len;
+  const int kend = min(seqlen, kstart + p.split_len);
+  const int ntiles = kend > kstart ? (kend - kstart + TK - 1) / TK : 0;
+  const __nv_bfloat16 *qb = p.q + ((size_t)b * p.heads + (size_t)hg * HB) * DQK;
+  const int *bt = p.block_table + (size_t)b * p.max_pages;
+
+  if (tid == 0) {
+    mbar_init(barFull, 1);
+    mbar_init(barFull + 8, 1);
+    mbar_init(barEmpty, p.v4_mc ? 16 : 8);
+    mbar_init(barEmpty + 8, p.v4_mc ? 16 : 8);
+    fence_mbar_init();
+  }
+  cluster_sync_all(); /* barriers initialised in both CTAs before any multicast or remote arrive */
+
+  /* producer (one thread): this CTA's half of tile t into stage t&1 of both CTAs */
+  auto produce = [&](int t) {
+    const uint32_t s = (uint32_t)(t & 1);
+    const int key0 = kstart + t * TK;
+    const uint32_t nhalf = (key0 < kend ? 1u : 0u) + (key0 + V4_ROWS < kend ? 1u : 0u);
+    mbar_expect_tx(barFull + 8 * s, nhalf * V4_HALF_BYTES);
+    for (int h = 0; h < 2; ++h) {
+      const uint32_t half = p.v4_mc ? rank : (uint32_t)h;
+      if (p.v4_mc && h > 0) break;
+      const int key = key0 + V4_ROWS * (int)half;
+      if (key < kend) {
+        const int page = bt[key / p.page_size];
+        const int row = page * p.page_size + key % p.page_size;
+        const uint32_t dst = sKV + s * TILE_BYTES + half * (V4_ROWS * 128);
+#pragma unroll
+        for (int c = 0; c < NCHUNK; ++c)
+          tma_load_2d_mc(dst + (uint32_t)c * CHUNK_BYTES, &kvmap, barFull + 8 * s, 64 * c, row,
+                         p.v4_mc ? (uint16_t)0x3 : (uint16_t)(1u << rank));
+      }
+    }
+  };
+  /* one arrival per warp on the stage's empty barrier of both CTAs */
+  auto release = [&](int t) {
+    if (lane == 0) {
+      const uint32_t bar = barEmpty + 8 * (uint32_t)(t & 1);
+      if (p.v4_mc) {
+        mbar_arrive_remote(bar, 0);
+        mbar_arrive_remote(bar, 1);
+      } else {
+        mbar_arrive_remote(bar, rank);
+      }
+    }
+  };
+
+  /* prologue: tiles 0 and 1 (both stages start free), Q by cp.async from the two warpgroups */
+  if (tid == NTHREADS) {
+    if (ntiles > 0) produce(0);
+    if (ntiles > 1) produce(1);
+  }
+  if (tid < NTHREADS) {
+    const int lr = tid >> 2, lsub = tid & 3;
+#pragma unroll
+    for (int i = 0; i < 18; ++i) {
+      const int col = lsub + 4 * i;
+      cp_async16(sQ + swz(lr, col), qb + (size_t)lr * DQK + col * 8, 16);
+    }
+    cp_async_commit();
+    cp_async_wait<0>();
+    fence_proxy_async();
+  }
+  __syncthreads();
+
+  if (wg == 2) {
+    /* producer warpgroup (registers handed to the consumers): tile t+1 into the stage of tile
+     * t-1 once all 8 (16 with multicast) consumer warps released it */
+    asm volatile("setmaxnreg.dec.sync.aligned.u32 24;\n" ::: "memory");
+    if (tid == NTHREADS)
+      for (int t = 1; t + 1 < ntiles; ++t) {
+        mbar_wait_cluster(barEmpty + 8 * (uint32_t)((t + 1) & 1), (uint32_t)((t - 1) >> 1) & 1u);
+        produce(t + 1);
+      }
+  } else {
+  asm volatile("setmaxnreg.inc.sync.aligned.u32 232;\n" ::: "memory");
+  const int q4 = lane & 3;
+  const int r0 = 16 * wl + (lane >> 2);
+  float o[128];
+#pragma unroll
+  for (int i = 0; i < 128; ++i) o[i] = 0.f;
+  if (wg == 0) {
+    float m_run[2] = {-INFINITY, -INFINITY}, l_run[2] = {0.f, 0.f};
+    float s[32];
+#pragma unroll
+    for (int i = 0; i < 32; ++i) s[i] = 0.f;
+    auto issue_pv0 = [&](int t) {
+      const uint32_t kvs = sKV + (uint32_t)(t & 1) * TILE_BYTES;
+#pragma unroll
+      for (int kk = 0; kk < 4; ++kk)
+        wgmma_m64n256_ss_tb(o, make_desc(sP + (uint32_t)kk * 32, 16, 1024),
+                            make_desc(kvs + (uint32_t)kk * 2048, CHUNK_BYTES, 1024), 1);
+      wgmma_commit();
+    };
+    auto iter = [&](int t, auto first_tag) {
+      constexpr bool FIRST = decltype(first_tag)::value;
+      fence_regs(o);
+      fence_regs(s);
+      wgmma_fence();
+      if (!FIRST) issue_pv0(t - 1);
+      mbar_wait(barFull + 8 * (uint32_t)(t & 1), (uint32_t)(t >> 1) & 1u); /* tile t landed */
+      wgmma_fence(); /* after the spin loop: else ptxas injects one there and serializes (C7520) */
+      {
+        const uint32_t kvs = sKV + (uint32_t)(t & 1) * TILE_BYTES;
+#pragma unroll
+        for (int c = 0; c < NCHUNK; ++c)
+#pragma unroll
+          for (int kk = 0; kk < 4; ++kk) {
+            const uint32_t off = (uint32_t)c * CHUNK_BYTES + (uint32_t)kk * 32;
+            wgmma_m64n64_ss(s, make_desc(sQ + off, 16, 1024), make_desc(kvs + off, 16, 1024),
+                            (c | kk) != 0);
+          }
+        wgmma_commit();
+      }
+      wgmma_wait<1>(); /* PV0(t-1) done */
+      if (!FIRST && t + 1 < ntiles) release(t - 1); /* tile t+1 goes into that stage */
+      wgmma_wait<0>(); /* QK(t) done */
+      fence_regs(o);
+      fence_regs(s);
+      /* partial tile: zero the V rows past the split end (stale smem or page tail; P is 0
+       * there but 0 * NaN would not be) */
+      const int nvalid = kend - (kstart + t * TK);
+      if (nvalid < TK) {
+        unsigned char *st = smem + OFF_KV + (size_t)(t & 1) * TILE_BYTES;
+        for (int idx = tid; idx < (TK - nvalid) * 64; idx += 128) {
+          const int r = nvalid + (idx >> 6), piece = idx & 63;
+          *(uint4 *)(st + (piece >> 3) * CHUNK_BYTES + r * 128 + (piece & 7) * 16) =
+              make_uint4(0u, 0u, 0u, 0u);
+        }
+      }
+      /* ---- online softmax ---- */
+      const int key0 = kstart + t * TK + 2 * q4;
+      float mx[2] = {-INFINITY, -INFINITY};
+#pragma unroll
+      for (int j = 0; j < 8; ++j)
+#pragma unroll
+        for (int i = 0; i < 2; ++i)
+#pragma unroll
+          for (int e = 0; e < 2; ++e) {
+            float &v = s[4 * j + 2 * i + e];
+            v = (key0 + 8 * j + e < kend) ? v * p.scale_log2 : -INFINITY;
+            mx[i] = fmaxf(mx[i], v);
+          }
+      float alpha[2], m_use[2], sum[2] = {0.f, 0.f};
+#pragma unroll
+      for (int i = 0; i < 2; ++i) {
+        mx[i] = fmaxf(mx[i], __shfl_xor_sync(0xffffffffu, mx[i], 1));
+        mx[i] = fmaxf(mx[i], __shfl_xor_sync(0xffffffffu, mx[i], 2));
+        const float m_new = fmaxf(m_run[i], mx[i]);
+        m_use[i] = (m_new == -INFINITY) ? 0.f : m_new;
+        alpha[i] = exp2f(m_run[i] - m_use[i]);
+        m_run[i] = m_new;
+      }
+      if (!FIRST) named_bar_sync(BAR_PFREE, NTHREADS); /* WG1 done reading P(t-1) */
+      unsigned char *pbase = smem + OFF_P;
+#pragma unroll
+      for (int j = 0; j < 8; ++j)
+#pragma unroll
+        for (int i = 0; i < 2; ++i) {
+          const float p0 = exp2f(s[4 * j + 2 * i] - m_use[i]);
+          const float p1 = exp2f(s[4 * j + 2 * i + 1] - m_use[i]);
+          sum[i] += p0 + p1;
+          const int r = r0 + 8 * i;
+          *(__nv_bfloat162 *)(pbase + r * 128 + ((j ^ (r & 7)) << 4) + q4 * 4) =
+              __floats2bfloat162_rn(p0, p1);
+        }
+      if (q4 == 0) {
+        sAlpha[r0] = alpha[0];
+        sAlpha[r0 + 8] = alpha[1];
+      }
+      fence_proxy_async(); /* P and zeroed rows (generic stores) -> wgmma */
+      named_bar_arrive(BAR_P, NTHREADS);
+#pragma unroll
+      for (int i = 0; i < 2; ++i) {
+        sum[i] += __shfl_xor_sync(0xffffffffu, sum[i], 1);
+        sum[i] += __shfl_xor_sync(0xffffffffu, sum[i], 2);
+        l_run[i] = l_run[i] * alpha[i] + sum[i];
+      }
+#pragma unroll
+      for (int j = 0; j < 32; ++j) {
+        o[4 * j + 0] *= alpha[0]; o[4 * j + 1] *= alpha[0];
+        o[4 * j + 2] *= alpha[1]; o[4 * j + 3] *= alpha[1];
+      }
+    };
+    if (ntiles > 0) iter(0, std::true_type{});
+    for (int t = 1; t < ntiles; ++t) iter(t, std::false_type{});
+    if (ntiles > 0) {
+      fence_regs(o);
+      wgmma_fence();
+      issue_pv0(ntiles - 1);
+      wgmma_wait<0>();
+      fence_regs(o);
+    }
+    if (q4 == 0) {
+      const int h0 = hg * HB;
+#pragma unroll
+      for (int i = 0; i < 2; ++i) {
+        sL[r0 + 8 * i] = l_run[i];
+        if (p.nsplit > 1) {
+          const size_t li = ((size_t)b * p.nsplit + split) * p.heads + h0 + r0 + 8 * i;
+          p.lse[li] = l_run[i] > 0.f ? m_run[i] + log2f(l_run[i]) : -INFINITY;
+        }
+      }
+    }
+  } else {
+    for (int t = 0; t < ntiles; ++t) {
+      named_bar_sync(BAR_P, NTHREADS);
+      mbar_wait(barFull + 8 * (uint32_t)(t & 1), (uint32_t)(t >> 1) & 1u);
+      const float a0 = sAlpha[r0], a1 = sAlpha[r0 + 8];
+#pragma unroll
+      for (int j = 0; j < 32; ++j) {
+        o[4 * j + 0] *= a0; o[4 * j + 1] *= a0;
+        o[4 * j + 2] *= a1; o[4 * j + 3] *= a1;
+      }
+      const uint32_t kvs = sKV + (uint32_t)(t & 1) * TILE_BYTES;
+      fence_regs(o);
+      wgmma_fence();
+#pragma unroll
+      for (int kk = 0; kk < 4; ++kk)
+        wgmma_m64n256_ss_tb(o, make_desc(sP + (uint32_t)kk * 32, 16, 1024),
+                            make_desc(kvs + 4 * CHUNK_BYTES + (uint32_t)kk * 2048, CHUNK_BYTES, 1024),
+                            1);
+      wgmma_commit();
+      wgmma_wait<0>();
+      fence_regs(o);
+      if (t + 2 < ntiles) release(t);
+      if (t + 1 < ntiles) named_bar_arrive(BAR_PFREE, NTHREADS);
+    }
+  }
+
+  /* ---- epilogue (consumers) ---- */
+  named_bar_sync(5, NTHREADS); /* sL */
+  const int h0 = hg * HB;
+#pragma unroll
+  for (int i = 0; i < 2; ++i) {
+    const int r = r0 + 8 * i;
+    const float l = sL[r];
+    const float inv = l > 0.f ? 1.f / l : 0.f;
+#pragma unroll
+    for (int j = 0; j < 32; ++j) {
+      const int d = 256 * wg + 8 * j + 2 * q4;
+      const float v0 = o[4 * j + 2 * i] * inv, v1 = o[4 * j + 2 * i + 1] * inv;
+      if (p.nsplit == 1) {
+        *(__nv_bfloat162 *)(p.out + ((size_t)b * p.heads + h0 + r) * DV + d) =
+            __floats2bfloat162_rn(v0, v1);
+      } else {
+        *(float2 *)(p.opart + (((size_t)b * p.nsplit + split) * p.heads + h0 + r) * DV + d) =
+            make_float2(v0, v1);
+      }
+    }
+  }
+  } /* consumers */
+  cluster_sync_all(); /* no CTA exits while its peer may still arrive on its barriers */
+}
+
 /* One block of 128 threads per (head, request): 4 output dims per thread. */
 __global__ void __launch_bounds__(128) mla_combine_kernel(const MlaParams p) {
   __shared__ float sw[KERN_MLA_MAX_SPLITS];
@@ -638,7 +981,41 @@ __global__ void __launch_bounds__(128) mla_combine_kernel(const MlaParams p) {
   *(__nv_bfloat162 *)(out + 2) = __floats2bfloat162_rn(acc.z * inv, acc.w * inv);
 }
 
-int g_variant = 3, g_dbg = 0;
+int g_variant = 3, g_dbg = 0, g_v4_mc = 1;
+
+/* KV tensor map for v4 (2D: 576 bf16 per row, rows = page * page_size + slot), cached by pointer. */
+PFN_cuTensorMapEncodeTiled_v12000 g_encode = nullptr;
+bool g_encode_tried = false;
+const void *g_map_kv = nullptr;
+CUtensorMap g_map;
+bool kv_tensor_map(const void *kv, CUtensorMap *out) {
+  if (!g_encode_tried) {
+    g_encode_tried = true;
+    void *fn = nullptr;
+    cudaDriverEntryPointQueryResult qr;
+    if (cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", &fn, 12000, cudaEnableDefault, &qr) ==
+            cudaSuccess && qr == cudaDriverEntryPointSuccess)
+      g_encode = (PFN_cuTensorMapEncodeTiled_v12000)fn;
+    else
+      (void)cudaGetLastError();
+  }
+  if (!g_encode) return false;
+  if (kv != g_map_kv) {
+    /* the pool size is not known here: the row bound only matters for out-of-bounds fill, and
+     * the kernel reads only rows of pages named by the block table */
+    const cuuint64_t dims[2] = {(cuuint64_t)DQK, (cuuint64_t)1 << 31};
+    const cuuint64_t strides[1] = {(cuuint64_t)DQK * 2};
+    const cuuint32_t box[2] = {64, (cuuint32_t)V4_ROWS};
+    const cuuint32_t estr[2] = {1, 1};
+    if (g_encode(&g_map, CU_TENSOR_MAP_DATA_TYPE_BFLOAT16, 2, const_cast<void *>(kv), dims, strides, box,
+                 estr, CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B,
+                 CU_TENSOR_MAP_L2_PROMOTION_L2_256B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) != CUDA_SUCCESS)
+      return false;
+    g_map_kv = kv;
+  }
+  *out = g_map;
+  return true;
+}
 
 }  // namespace
 
@@ -676,9 +1053,14 @@ extern "C" int kern_mla_decode(const kern_mla_args *a) {
     KERN_CUDA_CHECK(cudaFuncSetAttribute(mla_decode_kernel_v3,
                                          cudaFuncAttributeMaxDynamicSharedMemorySize,
                                          (int)SMEM_TOTAL));
+    KERN_CUDA_CHECK(cudaFuncSetAttribute(mla_decode_kernel_v4,
+                                         cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                         (int)SMEM_V4));
     const char *v = getenv("KERN_MLA_VARIANT"), *d = getenv("KERN_MLA_DBG");
     if (v) g_variant = atoi(v);
     if (d) g_dbg = atoi(d);
+    const char *mc = getenv("KERN_MLA_V4_MC");
+    if (mc) g_v4_mc = atoi(mc);
     attr_done = true;
   }
   MlaParams p;
@@ -699,7 +1081,11 @@ extern "C" int kern_mla_decode(const kern_mla_args *a) {
   p.scale_log2 = a->softmax_scale * 1.4426950408889634f;
   dim3 grid((unsigned)(a->heads / HB * a->nsplit), (unsigned)a->batch);
   p.dbg = g_dbg;
+  p.v4_mc = g_v4_mc;
+  CUtensorMap map;
   if (g_variant == 2) mla_decode_kernel<<<grid, NTHREADS, SMEM_TOTAL>>>(p);
+  else if (g_variant == 4 && (a->heads / HB) % 2 == 0 && !g_dbg && kv_tensor_map(a->kv_cache, &map))
+    mla_decode_kernel_v4<<<grid, V4_THREADS, SMEM_V4>>>(p, map);
   else mla_decode_kernel_v3<<<grid, NTHREADS, SMEM_TOTAL>>>(p);
   KERN_LAUNCH_CHECK();
   if (a->nsplit > 1) {

@@ -2,7 +2,9 @@
 # Build kernels/ standalone, run the GPU tests, then the bench; logs and the trace go to $OUT.
 #   sh kernels/bench/run_device.sh [bench args...]     (on the device machine, from the repo root)
 # Environment: BUILD_DIR (default build-dev), TESTS (default "mla gemm moe logfmt"),
-#   SKIP_TESTS=1, SKIP_BENCH=1, TRACE (trace file name under $OUT, default h100.csv).
+#   SKIP_TESTS=1, SKIP_BENCH=1, TRACE (trace file name under $OUT, default h100.csv),
+#   TEST_TIMEOUT (s per test, default 120), BENCH_TIMEOUT (s, default 480): a hung kernel
+#   (e.g. a pipeline deadlock) ends the step instead of the whole device call.
 # Quick modes: `sh kernels/bench/run_device.sh --only mla` (ceilings + the MLA sweep),
 #   `--only logfmt`, `--only mla,logfmt --quick` (3 MLA shapes + one LogFMT size).
 set -u
@@ -15,12 +17,12 @@ cmake -S kernels -B $B -DCMAKE_BUILD_TYPE=Release > "$OUT/build.log" 2>&1 &&
 echo "build ok"
 if [ "${SKIP_TESTS:-0}" != 1 ]; then
   for t in ${TESTS:-mla gemm moe logfmt}; do
-    ./$B/tests-kernels/test_kern_$t; echo "test_kern_$t exit $?"
+    timeout ${TEST_TIMEOUT:-120} ./$B/tests-kernels/test_kern_$t; echo "test_kern_$t exit $?"
   done > "$OUT/tests.log" 2>&1
   grep -E "FAIL|exit|passed|diagnosis|reconstruction" "$OUT/tests.log"
 fi
 if [ "${SKIP_BENCH:-0}" != 1 ]; then
-  ./$B/kern_bench --out "$OUT/${TRACE:-h100.csv}" "$@" > "$OUT/bench.log" 2>&1
+  timeout ${BENCH_TIMEOUT:-480} ./$B/kern_bench --out "$OUT/${TRACE:-h100.csv}" "$@" > "$OUT/bench.log" 2>&1
   echo "bench exit $?"
   sed -n '/^op  /,$p' "$OUT/bench.log" | head -400
 fi
