@@ -23,6 +23,11 @@
  *   2-CTA cluster (the two head groups of a request), KV tiles by TMA (cp.async.bulk.tensor,
  *   64x32 boxes, 128B swizzle) multicast to both CTAs, full/empty mbarriers, a producer
  *   warpgroup with setmaxnreg (24 / 232). KERN_MLA_V4_MC=0: no multicast, each CTA loads its own.
+ * v6 (DEFAULT since session 4, KERN_MLA_VARIANT=6): the v3 kernel plus one WG1 thread issuing
+ *   cp.async.bulk.prefetch.L2 of the tile KERN_MLA_PF (default 2) tiles beyond each cp.async load,
+ *   so the loads mostly hit L2; KERN_MLA_VARIANT=3 is v3 exactly as before (no prefetch).
+ * v5 (mla_decode_kernel_v5, opt-in KERN_MLA_VARIANT=5, SLOWER than v6: NOTES.md session 4):
+ *   persistent v3 (one block per SM looping over items, loads run ahead across items).
  * KERN_MLA_DBG=1 (diagnostics only, wrong results): skip the KV loads after the first tiles. */
 #include "kern_mla.h"
 #include "kern.h"
@@ -147,6 +152,8 @@ struct MlaParams {
   float scale_log2;
   int dbg; /* diagnostics only (KERN_MLA_DBG): bit 0 = skip the KV loads after the first tiles */
   int v4_mc; /* v4: 1 = TMA multicast across the 2-CTA cluster, 0 = each CTA loads its own tile */
+  int nitems; /* v5: batch * heads / HB * nsplit work items */
+  int pf;     /* v5: L2 prefetch distance in tiles (0 = off) */
 };
 
 __global__ void __launch_bounds__(NTHREADS, 1) mla_decode_kernel(const MlaParams p) {
@@ -357,6 +364,17 @@ constexpr int BAR_PFREE = 2; /* WG1 -> WG0: PV1(t) done, sP/sAlpha may be overwr
 constexpr int BAR_FREE = 3;  /* WG0 -> WG1: PV0(t) done, KV stage t&1 may be refilled */
 constexpr int BAR_KV = 4;    /* WG1 -> WG0: KV tile t+1 landed */
 
+/* L2 bulk prefetch (sm_90) of KV keys [k0, k1) of one request, one instruction per page run */
+__device__ __forceinline__ void prefetch_kv_l2(const MlaParams &p, const int *bt, int k0, int k1) {
+  for (int k = k0; k < k1;) {
+    const int e = min(k1, (k / p.page_size + 1) * p.page_size);
+    const __nv_bfloat16 *src = p.kv + ((size_t)bt[k / p.page_size] * p.page_size + (k % p.page_size)) * DQK;
+    asm volatile("cp.async.bulk.prefetch.L2.global [%0], %1;\n" ::"l"(src), "r"((uint32_t)(e - k) * DQK * 2)
+                 : "memory");
+    k = e;
+  }
+}
+
 /* v3: warp-specialized pipeline. WG0 = QK^T + softmax + PV on dims 0-255; WG1 = PV on dims
  * 256-511 + all KV loads. No block-wide barrier inside the loop: WG0 issues PV0(t) and QK(t+1)
  * back to back (async wgmma) so the tensor pipe has queued work while WG0 waits, and WG1 refills
@@ -548,12 +566,17 @@ __global__ void __launch_bounds__(NTHREADS, 1) mla_decode_kernel_v3(const MlaPar
     const int ltid = tid - 128;
     if (ntiles > 1) load_tile(1, ltid, 2);
     cp_async_commit();
+    /* v6 (= v3 + p.pf > 0): one thread keeps L2 prefetches pf tiles ahead of the cp.async loads */
+    if (p.pf > 0 && ltid == 0)
+      prefetch_kv_l2(p, bt, min(kend, kstart + 2 * TK), min(kend, kstart + (2 + p.pf) * TK));
     for (int t = 0; t < ntiles; ++t) {
       if (t > 0) {
         /* WG0's PV0(t-1) done: stage (t-1)&1 = (t+1)&1 is free */
         named_bar_sync(BAR_FREE, NTHREADS);
         if (t + 1 < ntiles && !(p.dbg & 1)) load_tile(t + 1, ltid, 2);
         cp_async_commit();
+        if (p.pf > 0 && ltid == 0 && t + 1 + p.pf < ntiles)
+          prefetch_kv_l2(p, bt, kstart + (t + 1 + p.pf) * TK, min(kend, kstart + (t + 2 + p.pf) * TK));
       }
       named_bar_sync(BAR_P, NTHREADS);
       const float a0 = sAlpha[r0], a1 = sAlpha[r0 + 8];
@@ -605,6 +628,365 @@ __global__ void __launch_bounds__(NTHREADS, 1) mla_decode_kernel_v3(const MlaPar
             make_float2(v0, v1);
       }
     }
+  }
+}
+
+/* ---------------------------------------------------------------- v5: persistent v3 (session 4)
+ * Same warp roles, barriers and smem layout as v3, but one block per SM loops over work items
+ * (item = (request, split, head group), static stride gridDim.x) and the KV tiles of all its items
+ * form one stream: WG1's loads run ahead across the item boundary (tile 0 of the next item is
+ * loaded while the current item's last tile is computed, tile 1 right after its last PV), and WG0
+ * reloads Q (its own operand) as soon as the last QK of an item has read it. One thread of WG1
+ * also issues bulk L2 prefetches (cp.async.bulk.prefetch.L2) of the tile `pf` tiles beyond the one
+ * it loads (and of the next item's Q), so the cp.async of a tile mostly hits L2. KERN_MLA_PF sets
+ * the distance (0 = off). The per-item end is a 256-thread named barrier (id 5), which also tells
+ * WG1 that the last tile's stage is free; sL is double-buffered by item parity. */
+__device__ __forceinline__ void prefetch_l2_bulk(const void *src, uint32_t bytes) {
+  asm volatile("cp.async.bulk.prefetch.L2.global [%0], %1;\n" ::"l"(src), "r"(bytes) : "memory");
+}
+struct MlaItem {
+  int b, hg, split, kstart, kend, ntiles;
+};
+__device__ __forceinline__ MlaItem mla_item(const MlaParams &p, int it) {
+  const int ngroups = p.heads / HB, per_b = ngroups * p.nsplit;
+  MlaItem r;
+  r.b = it / per_b;
+  const int rem = it - r.b * per_b;
+  r.split = rem / ngroups;
+  r.hg = rem - r.split * ngroups;
+  const int seqlen = p.seqlens[r.b];
+  r.kstart = r.split * p.split_len;
+  r.kend = min(seqlen, r.kstart + p.split_len);
+  r.ntiles = r.kend > r.kstart ? (r.kend - r.kstart + TK - 1) / TK : 0;
+  return r;
+}
+/* position in a block's tile stream: item index `it` (>= nitems: end), its item, tile t */
+struct MlaCursor {
+  int it, t;
+  MlaItem I;
+};
+__device__ __forceinline__ void mla_cursor_norm(const MlaParams &p, MlaCursor &c) {
+  while (c.it < p.nitems && c.t >= c.I.ntiles) {
+    c.it += gridDim.x;
+    c.t = 0;
+    if (c.it < p.nitems) c.I = mla_item(p, c.it);
+  }
+}
+__device__ __forceinline__ void mla_cursor_next(const MlaParams &p, MlaCursor &c) {
+  ++c.t;
+  mla_cursor_norm(p, c);
+}
+constexpr int BAR_ITEM = 5; /* v5: item end, all 256 threads */
+constexpr int BAR_WG0 = 6;  /* v5: WG0 only */
+constexpr size_t SMEM_V5 = OFF_L + 2 * HB * 4 + 1024; /* sL double-buffered */
+
+/* v5 epilogue: this warpgroup's 256 output dims of the item (rows r0, r0 + 8) */
+__device__ __forceinline__ void mla_epilogue_v5(const MlaParams &p, const MlaItem &I, float (&o)[128],
+                                                const float *sL, int r0, int q4, int wgi) {
+  const int h0 = I.hg * HB;
+#pragma unroll
+  for (int i = 0; i < 2; ++i) {
+    const int r = r0 + 8 * i;
+    const float l = sL[r];
+    const float inv = l > 0.f ? 1.f / l : 0.f;
+#pragma unroll
+    for (int j = 0; j < 32; ++j) {
+      const int d = 256 * wgi + 8 * j + 2 * q4;
+      const float v0 = o[4 * j + 2 * i] * inv, v1 = o[4 * j + 2 * i + 1] * inv;
+      if (p.nsplit == 1) {
+        *(__nv_bfloat162 *)(p.out + ((size_t)I.b * p.heads + h0 + r) * DV + d) =
+            __floats2bfloat162_rn(v0, v1);
+      } else {
+        *(float2 *)(p.opart + (((size_t)I.b * p.nsplit + I.split) * p.heads + h0 + r) * DV + d) =
+            make_float2(v0, v1);
+      }
+    }
+  }
+}
+
+__global__ void __launch_bounds__(NTHREADS, 1) mla_decode_kernel_v5(const MlaParams p) {
+  extern __shared__ __align__(1024) unsigned char smem_raw[];
+  const uint32_t raw_u32 = smem_u32(smem_raw);
+  const uint32_t base = (raw_u32 + 1023u) & ~1023u;
+  unsigned char *smem = smem_raw + (base - raw_u32);
+  float *sAlpha = (float *)(smem + OFF_ALPHA);
+  float *sL2 = (float *)(smem + OFF_L); /* [2][HB] */
+  const uint32_t sQ = base + OFF_Q, sKV = base + OFF_KV, sP = base + OFF_P;
+  const int tid = threadIdx.x, lane = tid & 31, wg = tid >> 7, wl = (tid >> 5) & 3;
+  if ((int)blockIdx.x >= p.nitems) return;
+
+  auto kv_row = [&](const MlaItem &I, int key) {
+    const int page = p.block_table[(size_t)I.b * p.max_pages + key / p.page_size];
+    return p.kv + ((size_t)page * p.page_size + (key % p.page_size)) * DQK;
+  };
+  /* cp.async of tile t of item I into `stage`: 256 threads (npass 1) or 128 (npass 2) */
+  auto load_tile = [&](const MlaItem &I, int t, int stage, int ltid, int npass) {
+    const uint32_t dst = sKV + (uint32_t)stage * TILE_BYTES;
+#pragma unroll
+    for (int pass = 0; pass < 2; ++pass) {
+      if (pass >= npass) break;
+      const int lr = (ltid >> 2) + 32 * pass;
+      const int lsub = ltid & 3;
+      const int key = I.kstart + t * TK + lr;
+      const bool valid = key < I.kend;
+      const __nv_bfloat16 *src = valid ? kv_row(I, key) : p.kv;
+#pragma unroll
+      for (int i = 0; i < 18; ++i) {
+        const int col = lsub + 4 * i;
+        cp_async16(dst + swz(lr, col), valid ? (const void *)(src + col * 8) : (const void *)src,
+                   valid ? 16 : 0);
+      }
+    }
+  };
+  auto load_q = [&](const MlaItem &I, int ltid, int npass) {
+    const __nv_bfloat16 *qb = p.q + ((size_t)I.b * p.heads + (size_t)I.hg * HB) * DQK;
+#pragma unroll
+    for (int pass = 0; pass < 2; ++pass) {
+      if (pass >= npass) break;
+      const int lr = (ltid >> 2) + 32 * pass, lsub = ltid & 3;
+#pragma unroll
+      for (int i = 0; i < 18; ++i) {
+        const int col = lsub + 4 * i;
+        cp_async16(sQ + swz(lr, col), qb + (size_t)lr * DQK + col * 8, 16);
+      }
+    }
+  };
+  /* one thread: L2 prefetch of the tile under cursor c (and the item's Q at its tile 0) */
+  auto prefetch = [&](const MlaCursor &c) {
+    if (c.it >= p.nitems) return;
+    const int k0 = c.I.kstart + c.t * TK, k1 = min(c.I.kend, k0 + TK);
+    for (int k = k0; k < k1;) {
+      const int e = min(k1, (k / p.page_size + 1) * p.page_size);
+      prefetch_l2_bulk(kv_row(c.I, k), (uint32_t)(e - k) * DQK * 2);
+      k = e;
+    }
+    if (c.t == 0)
+      prefetch_l2_bulk(p.q + ((size_t)c.I.b * p.heads + (size_t)c.I.hg * HB) * DQK, HB * DQK * 2);
+  };
+
+  /* prologue: Q of the first item + the stream's first tile (all threads), second tile (WG1) */
+  MlaItem cur = mla_item(p, blockIdx.x);
+  MlaCursor lc; /* WG1: next tile to load */
+  lc.it = blockIdx.x; lc.t = 0; lc.I = cur;
+  mla_cursor_norm(p, lc);
+  load_q(cur, tid, 1);
+  if (lc.it < p.nitems) load_tile(lc.I, lc.t, 0, tid, 1);
+  cp_async_commit();
+  mla_cursor_next(p, lc);
+  MlaCursor pc = lc; /* WG1 thread 128: next tile to prefetch */
+  bool next_loaded = false; /* WG1: tile g+1 was loaded (prologue: tile 1) */
+  if (wg == 1) {
+    next_loaded = lc.it < p.nitems;
+    if (next_loaded) load_tile(lc.I, lc.t, 1, tid - 128, 2);
+    cp_async_commit();
+    mla_cursor_next(p, lc);
+    pc = lc;
+    for (int i = 0; i < p.pf; ++i) { /* tiles 2 .. pf+1 */
+      if (tid == 128) prefetch(pc);
+      mla_cursor_next(p, pc);
+    }
+    cp_async_wait<1>();
+  } else {
+    cp_async_wait<0>();
+  }
+  fence_proxy_async();
+  __syncthreads();
+
+  const int q4 = lane & 3;
+  const int r0 = 16 * wl + (lane >> 2);
+  float o[128];
+  int g = 0; /* index of the current tile in the block's stream (KV stage = g & 1) */
+
+  if (wg == 0) {
+    float s[32];
+    for (int it = blockIdx.x, k = 0; it < p.nitems; it += gridDim.x, ++k) {
+      if (k > 0) {
+        cur = mla_item(p, it);
+        cp_async_wait<0>(); /* Q of this item (issued during the previous item) */
+        fence_proxy_async();
+        named_bar_sync(BAR_WG0, 128);
+      }
+      const bool has_next = it + (int)gridDim.x < p.nitems;
+      const int ntiles = cur.ntiles, kstart = cur.kstart, kend = cur.kend;
+      float m_run[2] = {-INFINITY, -INFINITY}, l_run[2] = {0.f, 0.f};
+#pragma unroll
+      for (int i = 0; i < 128; ++i) o[i] = 0.f;
+#pragma unroll
+      for (int i = 0; i < 32; ++i) s[i] = 0.f;
+      auto issue_pv0 = [&](int gg) {
+        const uint32_t kvs = sKV + (uint32_t)(gg & 1) * TILE_BYTES;
+#pragma unroll
+        for (int kk = 0; kk < 4; ++kk)
+          wgmma_m64n256_ss_tb(o, make_desc(sP + (uint32_t)kk * 32, 16, 1024),
+                              make_desc(kvs + (uint32_t)kk * 2048, CHUNK_BYTES, 1024), 1);
+        wgmma_commit();
+      };
+      auto iter = [&](int t, auto first_tag) {
+        constexpr bool FIRST = decltype(first_tag)::value;
+        if (FIRST && g > 0) named_bar_sync(BAR_KV, NTHREADS); /* tile landed (loaded ahead) */
+        fence_regs(o);
+        fence_regs(s);
+        wgmma_fence();
+        if (!FIRST) {
+          issue_pv0(g - 1);
+          named_bar_sync(BAR_KV, NTHREADS); /* tile t landed */
+        }
+        {
+          const uint32_t kvs = sKV + (uint32_t)(g & 1) * TILE_BYTES;
+#pragma unroll
+          for (int c = 0; c < NCHUNK; ++c)
+#pragma unroll
+            for (int kk = 0; kk < 4; ++kk) {
+              const uint32_t off = (uint32_t)c * CHUNK_BYTES + (uint32_t)kk * 32;
+              wgmma_m64n64_ss(s, make_desc(sQ + off, 16, 1024), make_desc(kvs + off, 16, 1024),
+                              (c | kk) != 0);
+            }
+          wgmma_commit();
+        }
+        wgmma_wait<1>(); /* PV0(t-1) done */
+        if (!FIRST) named_bar_arrive(BAR_FREE, NTHREADS);
+        wgmma_wait<0>(); /* QK(t) done */
+        fence_regs(o);
+        fence_regs(s);
+        const int key0 = kstart + t * TK + 2 * q4;
+        float mx[2] = {-INFINITY, -INFINITY};
+#pragma unroll
+        for (int j = 0; j < 8; ++j)
+#pragma unroll
+          for (int i = 0; i < 2; ++i)
+#pragma unroll
+            for (int e = 0; e < 2; ++e) {
+              float &v = s[4 * j + 2 * i + e];
+              v = (key0 + 8 * j + e < kend) ? v * p.scale_log2 : -INFINITY;
+              mx[i] = fmaxf(mx[i], v);
+            }
+        float alpha[2], m_use[2], sum[2] = {0.f, 0.f};
+#pragma unroll
+        for (int i = 0; i < 2; ++i) {
+          mx[i] = fmaxf(mx[i], __shfl_xor_sync(0xffffffffu, mx[i], 1));
+          mx[i] = fmaxf(mx[i], __shfl_xor_sync(0xffffffffu, mx[i], 2));
+          const float m_new = fmaxf(m_run[i], mx[i]);
+          m_use[i] = (m_new == -INFINITY) ? 0.f : m_new;
+          alpha[i] = exp2f(m_run[i] - m_use[i]);
+          m_run[i] = m_new;
+        }
+        if (!FIRST || g > 0) named_bar_sync(BAR_PFREE, NTHREADS); /* WG1 done reading P */
+        unsigned char *pbase = smem + OFF_P;
+#pragma unroll
+        for (int j = 0; j < 8; ++j)
+#pragma unroll
+          for (int i = 0; i < 2; ++i) {
+            const float p0 = exp2f(s[4 * j + 2 * i] - m_use[i]);
+            const float p1 = exp2f(s[4 * j + 2 * i + 1] - m_use[i]);
+            sum[i] += p0 + p1;
+            const int r = r0 + 8 * i;
+            *(__nv_bfloat162 *)(pbase + r * 128 + ((j ^ (r & 7)) << 4) + q4 * 4) =
+                __floats2bfloat162_rn(p0, p1);
+          }
+        if (q4 == 0) {
+          sAlpha[r0] = alpha[0];
+          sAlpha[r0 + 8] = alpha[1];
+        }
+        fence_proxy_async();
+        named_bar_arrive(BAR_P, NTHREADS);
+        if (t == ntiles - 1 && has_next) {
+          /* the last QK of this item is done in all of WG0: Q may be replaced */
+          named_bar_sync(BAR_WG0, 128);
+          load_q(mla_item(p, it + (int)gridDim.x), tid, 2);
+          cp_async_commit();
+        }
+#pragma unroll
+        for (int i = 0; i < 2; ++i) {
+          sum[i] += __shfl_xor_sync(0xffffffffu, sum[i], 1);
+          sum[i] += __shfl_xor_sync(0xffffffffu, sum[i], 2);
+          l_run[i] = l_run[i] * alpha[i] + sum[i];
+        }
+#pragma unroll
+        for (int j = 0; j < 32; ++j) {
+          o[4 * j + 0] *= alpha[0]; o[4 * j + 1] *= alpha[0];
+          o[4 * j + 2] *= alpha[1]; o[4 * j + 3] *= alpha[1];
+        }
+        ++g;
+      };
+      if (ntiles > 0) iter(0, std::true_type{});
+      for (int t = 1; t < ntiles; ++t) iter(t, std::false_type{});
+      if (ntiles > 0) {
+        fence_regs(o);
+        wgmma_fence();
+        issue_pv0(g - 1);
+        wgmma_wait<0>();
+        fence_regs(o);
+      } else if (has_next) {
+        load_q(mla_item(p, it + (int)gridDim.x), tid, 2);
+        cp_async_commit();
+      }
+      float *sL = sL2 + (k & 1) * HB;
+      if (q4 == 0) {
+        const int h0 = cur.hg * HB;
+#pragma unroll
+        for (int i = 0; i < 2; ++i) {
+          sL[r0 + 8 * i] = l_run[i];
+          if (p.nsplit > 1) {
+            const size_t li = ((size_t)cur.b * p.nsplit + cur.split) * p.heads + h0 + r0 + 8 * i;
+            p.lse[li] = l_run[i] > 0.f ? m_run[i] + log2f(l_run[i]) : -INFINITY;
+          }
+        }
+      }
+      named_bar_sync(BAR_ITEM, NTHREADS); /* sL ready; last PV0 done (its stage is free) */
+      mla_epilogue_v5(p, cur, o, sL, r0, q4, 0);
+    }
+  } else {
+    const int ltid = tid - 128;
+    for (int it = blockIdx.x, k = 0; it < p.nitems; it += gridDim.x, ++k) {
+      if (k > 0) cur = mla_item(p, it);
+      const int ntiles = cur.ntiles;
+#pragma unroll
+      for (int i = 0; i < 128; ++i) o[i] = 0.f;
+      for (int t = 0; t < ntiles; ++t) {
+        if (g > 0) {
+          if (t > 0) named_bar_sync(BAR_FREE, NTHREADS); /* t == 0: BAR_ITEM said so */
+          next_loaded = lc.it < p.nitems;                /* tile g+1 exists: load it */
+          if (next_loaded) {
+            load_tile(lc.I, lc.t, (g + 1) & 1, ltid, 2);
+            mla_cursor_next(p, lc);
+            if (p.pf > 0) {
+              if (ltid == 0) prefetch(pc);
+              mla_cursor_next(p, pc);
+            }
+          }
+          cp_async_commit();
+        }
+        named_bar_sync(BAR_P, NTHREADS);
+        const float a0 = sAlpha[r0], a1 = sAlpha[r0 + 8];
+#pragma unroll
+        for (int j = 0; j < 32; ++j) {
+          o[4 * j + 0] *= a0; o[4 * j + 1] *= a0;
+          o[4 * j + 2] *= a1; o[4 * j + 3] *= a1;
+        }
+        const uint32_t kvs = sKV + (uint32_t)(g & 1) * TILE_BYTES;
+        fence_regs(o);
+        wgmma_fence();
+#pragma unroll
+        for (int kk = 0; kk < 4; ++kk)
+          wgmma_m64n256_ss_tb(o, make_desc(sP + (uint32_t)kk * 32, 16, 1024),
+                              make_desc(kvs + 4 * CHUNK_BYTES + (uint32_t)kk * 2048, CHUNK_BYTES, 1024),
+                              1);
+        wgmma_commit();
+        /* tile g+1 must land before WG0's QK of it: wait for its group while PV1 runs */
+        if (next_loaded) {
+          cp_async_wait<0>();
+          fence_proxy_async();
+          named_bar_arrive(BAR_KV, NTHREADS);
+        }
+        wgmma_wait<0>();
+        fence_regs(o);
+        if (next_loaded) named_bar_arrive(BAR_PFREE, NTHREADS);
+        ++g;
+      }
+      named_bar_sync(BAR_ITEM, NTHREADS);
+      mla_epilogue_v5(p, cur, o, sL2 + (k & 1) * HB, r0, q4, 1);
+    }
+    cp_async_wait<0>();
   }
 }
 
@@ -981,7 +1363,7 @@ __global__ void __launch_bounds__(128) mla_combine_kernel(const MlaParams p) {
   *(__nv_bfloat162 *)(out + 2) = __floats2bfloat162_rn(acc.z * inv, acc.w * inv);
 }
 
-int g_variant = 3, g_dbg = 0, g_v4_mc = 1;
+int g_variant = 6, g_dbg = 0, g_v4_mc = 1, g_pf = 2, g_sms = 132;
 
 /* KV tensor map for v4 (2D: 576 bf16 per row, rows = page * page_size + slot), cached by pointer. */
 PFN_cuTensorMapEncodeTiled_v12000 g_encode = nullptr;
@@ -1053,6 +1435,9 @@ extern "C" int kern_mla_decode(const kern_mla_args *a) {
     KERN_CUDA_CHECK(cudaFuncSetAttribute(mla_decode_kernel_v3,
                                          cudaFuncAttributeMaxDynamicSharedMemorySize,
                                          (int)SMEM_TOTAL));
+    KERN_CUDA_CHECK(cudaFuncSetAttribute(mla_decode_kernel_v5,
+                                         cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                         (int)SMEM_V5));
     KERN_CUDA_CHECK(cudaFuncSetAttribute(mla_decode_kernel_v4,
                                          cudaFuncAttributeMaxDynamicSharedMemorySize,
                                          (int)SMEM_V4));
@@ -1061,6 +1446,11 @@ extern "C" int kern_mla_decode(const kern_mla_args *a) {
     if (d) g_dbg = atoi(d);
     const char *mc = getenv("KERN_MLA_V4_MC");
     if (mc) g_v4_mc = atoi(mc);
+    const char *pf = getenv("KERN_MLA_PF");
+    if (pf) g_pf = atoi(pf);
+    int dev = 0;
+    KERN_CUDA_CHECK(cudaGetDevice(&dev));
+    KERN_CUDA_CHECK(cudaDeviceGetAttribute(&g_sms, cudaDevAttrMultiProcessorCount, dev));
     attr_done = true;
   }
   MlaParams p;
@@ -1082,8 +1472,12 @@ extern "C" int kern_mla_decode(const kern_mla_args *a) {
   dim3 grid((unsigned)(a->heads / HB * a->nsplit), (unsigned)a->batch);
   p.dbg = g_dbg;
   p.v4_mc = g_v4_mc;
+  p.nitems = a->batch * (a->heads / HB) * a->nsplit;
+  p.pf = g_variant == 6 || g_variant == 5 ? g_pf : 0;
   CUtensorMap map;
-  if (g_variant == 2) mla_decode_kernel<<<grid, NTHREADS, SMEM_TOTAL>>>(p);
+  if (g_variant == 5 && !g_dbg)
+    mla_decode_kernel_v5<<<(unsigned)(p.nitems < g_sms ? p.nitems : g_sms), NTHREADS, SMEM_V5>>>(p);
+  else if (g_variant == 2) mla_decode_kernel<<<grid, NTHREADS, SMEM_TOTAL>>>(p);
   else if (g_variant == 4 && (a->heads / HB) % 2 == 0 && !g_dbg && kv_tensor_map(a->kv_cache, &map))
     mla_decode_kernel_v4<<<grid, V4_THREADS, SMEM_V4>>>(p, map);
   else mla_decode_kernel_v3<<<grid, NTHREADS, SMEM_TOTAL>>>(p);
