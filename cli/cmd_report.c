@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "report.h"
@@ -42,8 +43,14 @@ static int report_one(const char *path, const cli_opts *o) {
   if (!shas) abort();
   for (size_t i = 0; i < cs.npoints; i++) shas[i] = scen_sha256(cs.points[i]);
   report_points pts = {scen_name(cs.points[0]), shas, cs.npoints};
+  /* Figure sources (query.sql + plot.gp) are checked in under results/figures/: take them from the
+   * current folder's tree when it has them, else from the source tree; outputs go to --results. */
   char figsrc[1024];
-  snprintf(figsrc, sizeof figsrc, "%s/figures", o->results_dir);
+  struct stat st;
+  if (stat("results/figures", &st) == 0 && S_ISDIR(st.st_mode))
+    snprintf(figsrc, sizeof figsrc, "results/figures");
+  else
+    snprintf(figsrc, sizeof figsrc, "%s/results/figures", cli_source_dir());
   report_opts rop = {o->db_path, o->results_dir, figsrc, o->no_images};
   char written[8192] = "", err[2048] = "";
   rc = report_render(ry, path, &pts, &rop, written, sizeof written, err, sizeof err);

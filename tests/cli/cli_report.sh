@@ -3,8 +3,6 @@
 # deviation; the KV-cache figure is written as PNG and SVG where gnuplot exists.
 CS=$1; SRC=$2
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-mkdir -p "$T/results/figures"
-cp -r "$SRC/results/figures/kv_cache_vs_context" "$T/results/figures/"
 fail=0
 for t in table1 table2; do
   "$CS" report $t --db "$T/db.sqlite" --results "$T/results" > "$T/out" 2>&1 || { echo "FAIL report $t"; cat "$T/out"; fail=1; }
