@@ -53,10 +53,10 @@ int cli_parse_common(int argc, char **argv, cli_opts *o, const char *usage) {
     } else if (strncmp(a, "--results", 9) == 0 && (a[9] == 0 || a[9] == '=')) {
       NEEDVAL("--results");
       o->results_dir = val;
-    } else if (strcmp(a, "-j") == 0 || strncmp(a, "--jobs", 6) == 0 || (strncmp(a, "-j", 2) == 0 && a[2])) {
-      if (strncmp(a, "-j", 2) == 0 && a[2]) val = a + 2;
-      else if (strcmp(a, "-j") == 0) { if (i + 1 >= argc) { fprintf(stderr, "clustersim: -j needs a number\n"); return -1; } val = argv[++i]; }
-      else NEEDVAL("--jobs");
+    } else if (strncmp(a, "-j", 2) == 0 || (strncmp(a, "--jobs", 6) == 0 && (a[6] == 0 || a[6] == '='))) {
+      if (a[1] == 'j' && a[2]) val = a + 2;          /* -j4 */
+      else if (a[1] == 'j') NEEDVAL("-j");            /* -j 4 */
+      else NEEDVAL("--jobs");                         /* --jobs 4, --jobs=4 */
       if (parse_int(val, &o->jobs) < 0 || o->jobs < 1) {
         fprintf(stderr, "clustersim: -j takes a whole number from 1 to 4096, got '%s'\n", val);
         return -1;
