@@ -88,6 +88,77 @@ __global__ void quant_act_kernel(const __nv_bfloat16 *__restrict__ x, uint8_t *_
   quant8_store(v, amax, xq + (size_t)row * K, xs, off, ngroups, M, KB, row, kb, sub);
 }
 
+__device__ __forceinline__ void store_scale(float *xs, const int *off, int ngroups, int M, int KB,
+                                            int row, int kb, float s) {
+  if (off) {
+    const int g = find_group(off, ngroups, row);
+    const int g0 = off[g], cnt = off[g + 1] - g0;
+    xs[(size_t)g0 * KB + (size_t)kb * cnt + (row - g0)] = s;
+  } else {
+    xs[(size_t)kb * M + row] = s;
+  }
+}
+
+/* v2 (session 5, default): 16 lanes per 1x128 tile as in v1, but each half-warp handles R tiles
+ * (R = QV2_R = 4 by default) in consecutive rows of one 128-column block and issues all its R
+ * 16-byte loads before any arithmetic (64 bytes in flight per thread instead of 16; the R shuffle
+ * chains run interleaved). Lanes 0..R-1 write the R scales, which are adjacent in the M-contiguous
+ * layout: one contiguous segment per instruction instead of R scattered 4-byte stores.
+ * EVICT_FIRST: the BF16 input is read once, loaded with ld.global.cs (evict-first), so that it
+ * does not push the FP8 output (read next by the GEMM) or the weights out of L2.
+ * Same arithmetic as v1, hence the same codes and scales bit for bit. */
+constexpr int QV2_R = 4;
+template <int R, bool EVICT_FIRST>
+__global__ void __launch_bounds__(256) quant_act_v2_kernel(const __nv_bfloat16 *__restrict__ x,
+                                                           uint8_t *__restrict__ xq,
+                                                           float *__restrict__ xs, int M, int K,
+                                                           const int *__restrict__ off, int ngroups) {
+  const int KB = K / 128;
+  const long item = ((long)blockIdx.x * blockDim.x + threadIdx.x) >> 4;
+  const int sub = threadIdx.x & 15;
+  const long RG = (M + R - 1) / R;
+  if (item >= RG * KB) return; /* whole half-warps exit together */
+  const int r0 = (int)(item / KB) * R, kb = (int)(item % KB);
+  uint4 raw[R];
+#pragma unroll
+  for (int j = 0; j < R; ++j) {
+    const uint4 *src = (const uint4 *)(x + (size_t)(r0 + j) * K + kb * 128 + sub * 8);
+    if (r0 + j < M) raw[j] = EVICT_FIRST ? __ldcs(src) : __ldg(src);
+    else raw[j] = make_uint4(0u, 0u, 0u, 0u);
+  }
+  const unsigned half_mask = 0xffffu << (threadIdx.x & 16);
+  float v[R][8], amax[R];
+#pragma unroll
+  for (int j = 0; j < R; ++j) {
+    const __nv_bfloat162 *h2 = (const __nv_bfloat162 *)&raw[j];
+    amax[j] = 0.f;
+#pragma unroll
+    for (int i = 0; i < 4; ++i) {
+      const float2 f = __bfloat1622float2(h2[i]);
+      v[j][2 * i] = f.x; v[j][2 * i + 1] = f.y;
+      amax[j] = fmaxf(amax[j], fmaxf(fabsf(f.x), fabsf(f.y)));
+    }
+  }
+#pragma unroll
+  for (int o = 8; o > 0; o >>= 1)
+#pragma unroll
+    for (int j = 0; j < R; ++j) amax[j] = fmaxf(amax[j], __shfl_xor_sync(half_mask, amax[j], o));
+  float mine = 0.f; /* lane j < R writes row r0 + j's scale */
+#pragma unroll
+  for (int j = 0; j < R; ++j) {
+    if (r0 + j >= M) break; /* uniform over the half-warp */
+    float a = amax[j];
+    if (a == 0.f) a = 448.f;
+    const float inv = 448.f / a;
+    uint2 pk;
+    pk.x = (uint32_t)to_e4m3x2(v[j][0] * inv, v[j][1] * inv) | ((uint32_t)to_e4m3x2(v[j][2] * inv, v[j][3] * inv) << 16);
+    pk.y = (uint32_t)to_e4m3x2(v[j][4] * inv, v[j][5] * inv) | ((uint32_t)to_e4m3x2(v[j][6] * inv, v[j][7] * inv) << 16);
+    *(uint2 *)(xq + (size_t)(r0 + j) * K + kb * 128 + sub * 8) = pk;
+    if (sub == j) mine = a / 448.f;
+  }
+  if (sub < R && r0 + sub < M) store_scale(xs, off, ngroups, M, KB, r0 + sub, kb, mine);
+}
+
 /* H[M][2I] -> silu(gate) * up, quantized per 1x128 or written as bf16. */
 template <bool QUANT>
 __global__ void swiglu_kernel(const __nv_bfloat16 *__restrict__ h, uint8_t *__restrict__ aq,
@@ -399,12 +470,27 @@ extern "C" int kern_gemm_bf16(kern_gemm_ctx *c, const void *x, const void *w, vo
 
 static unsigned tiles_grid(long tiles) { return (unsigned)((tiles * 16 + 255) / 256); }
 
+/* Activation quantizer variant: 2 = v2 (4 rows per half-warp, evict-first loads; default),
+ * 3 = v2 with 8 rows per half-warp (128 bytes in flight per thread), 1 = v1 (one tile per 16 lanes). Not in kern_gemm.h: the bench and tests
+ * declare it to compare variants in one process (kern_quant_act_variant(0) resets the default). */
+static int g_quant_act_variant = 2;
+extern "C" void kern_quant_act_variant(int v) { g_quant_act_variant = (v >= 1 && v <= 3) ? v : 2; }
+
 extern "C" int kern_quant_act_1x128(const void *x, void *xq, float *xs, int M, int K,
                                     const int *d_offsets, int ngroups) {
   if (M <= 0 || K <= 0 || K % 128 != 0 || (d_offsets && ngroups < 1)) return KERN_EINVAL;
   const long tiles = (long)M * (K / 128);
-  quant_act_kernel<<<tiles_grid(tiles), 256>>>((const __nv_bfloat16 *)x, (uint8_t *)xq, xs, M, K,
-                                               d_offsets, ngroups);
+  const long items = (long)((M + QV2_R - 1) / QV2_R) * (K / 128);
+  const long items8 = (long)((M + 7) / 8) * (K / 128);
+  if (g_quant_act_variant == 1)
+    quant_act_kernel<<<tiles_grid(tiles), 256>>>((const __nv_bfloat16 *)x, (uint8_t *)xq, xs, M, K,
+                                                 d_offsets, ngroups);
+  else if (g_quant_act_variant == 3)
+    quant_act_v2_kernel<8, true><<<tiles_grid(items8), 256>>>((const __nv_bfloat16 *)x, (uint8_t *)xq,
+                                                              xs, M, K, d_offsets, ngroups);
+  else
+    quant_act_v2_kernel<QV2_R, true><<<tiles_grid(items), 256>>>((const __nv_bfloat16 *)x, (uint8_t *)xq,
+                                                          xs, M, K, d_offsets, ngroups);
   KERN_LAUNCH_CHECK();
   return KERN_OK;
 }

@@ -1,7 +1,7 @@
 /* kern_bench: times the kernels over the shapes the simulator needs and writes a trace file
  * (format in kernels/README.md). Needs CUDA and cuBLASLt only.
  *
- *   kern_bench [--out results/traces/h100.csv] [--quick] [--only mla|gemm|moe|logfmt[,...]]
+ *   kern_bench [--out results/traces/h100.csv] [--quick] [--only mla|gemm|gemmpair|moe|logfmt[,...]]
  *   (--only takes a comma list, e.g. --only mla,logfmt; the copy and 8192^3 GEMM ceilings always run)
  *
  * Method (see /work/.library/device/METHOD.md): random inputs, never zeros; warm-up calls before
@@ -60,6 +60,33 @@ double time_median_us(const std::function<void(int)> &fn, int nsets, int *repeat
   std::sort(v.begin(), v.end());
   *repeats_out = reps;
   return v[v.size() / 2];
+}
+
+/* Medians (us) of several functions timed interleaved: repeat r runs fns[0](r), fns[1](r), ...
+ * each between its own events, so that clock and power drift over the run hits all alike (the
+ * 8192^3 GEMM alone moved 816-945 us between runs of session 3). All[i] gets fns[i]'s samples. */
+std::vector<double> time_interleaved_us(const std::vector<std::function<void(int)>> &fns, int nsets,
+                                        int reps, std::vector<std::vector<double>> *all = nullptr) {
+  kern_timer *t = kern_timer_create();
+  for (int w = 0; w < 2; ++w)
+    for (auto &f : fns) f(w % nsets);
+  kern_sync();
+  std::vector<std::vector<double>> v(fns.size());
+  for (int r = 0; r < reps; ++r)
+    for (size_t i = 0; i < fns.size(); ++i) {
+      kern_timer_start(t);
+      fns[i](r % nsets);
+      v[i].push_back(kern_timer_stop_ms(t) * 1000.0);
+    }
+  kern_timer_destroy(t);
+  std::vector<double> med;
+  for (auto &x : v) {
+    std::vector<double> y = x;
+    std::sort(y.begin(), y.end());
+    med.push_back(y[y.size() / 2]);
+  }
+  if (all) *all = v;
+  return med;
 }
 
 int sets_for(double bytes_per_set) {
@@ -188,21 +215,31 @@ void bench_gemm_shape(kern_gemm_ctx *ctx, int M, int N, int K, bool ceiling) {
     add_row("gemm", "cublaslt_fp8_tensorscaled", "fp8_e4m3", M, N, K, 0, flops,
             (double)M * K + (double)N * K + 2.0 * M * N, us, reps, g_ceil_fp8);
   }
-  us = time_median_us([&](int r) {
-    check_rc(kern_gemm_fp8_blockscaled(ctx, g.xq[r], g.xs[r], g.wq[r], g.ws[r], g.y, M, N, K), "fp8 block gemm");
-  }, g.nsets, &reps);
-  add_row("gemm", "cublaslt_fp8_blockscaled", "fp8_e4m3", M, N, K, 0, flops,
-          (double)M * K + (double)N * K + 2.0 * M * N + scale_bytes, us, reps, g_ceil_fp8);
-  us = time_median_us([&](int r) {
-    check_rc(kern_quant_act_1x128(g.x[r], g.xq[r], g.xs[r], M, K, NULL, 0), "quant");
-    check_rc(kern_gemm_fp8_blockscaled(ctx, g.xq[r], g.xs[r], g.wq[r], g.ws[r], g.y, M, N, K), "fp8 block gemm");
-  }, g.nsets, &reps);
-  add_row("gemm", "quant_fp8_blockscaled", "fp8_e4m3", M, N, K, 0, flops,
-          2.0 * M * K + (double)N * K + 2.0 * M * N + scale_bytes, us, reps, g_ceil_fp8);
-  us = time_median_us([&](int r) { check_rc(kern_quant_act_1x128(g.x[r], g.xq[r], g.xs[r], M, K, NULL, 0), "quant"); },
-                      g.nsets, &reps);
-  add_row("quant", "act_1x128", "fp8_e4m3", M, K, 0, 0, 0,
-          2.0 * M * K + (double)M * K + 4.0 * kern_xscale_count(M, K), us, reps, 0);
+  /* block-scaled GEMM alone, quant + GEMM and quant alone: timed interleaved (session 5), so the
+   * quant + GEMM / GEMM ratio is read within one stretch of the run */
+  {
+    const double est = time_median_us([&](int r) {
+      check_rc(kern_gemm_fp8_blockscaled(ctx, g.xq[r], g.xs[r], g.wq[r], g.ws[r], g.y, M, N, K), "fp8 block gemm");
+    }, g.nsets, &reps);
+    reps = (int)std::min(50.0, std::max(7.0, 40000.0 / std::max(est, 1.0)));
+    if (g_quick) reps = std::min(reps, 9);
+    const std::vector<double> med = time_interleaved_us({
+      [&](int r) {
+        check_rc(kern_gemm_fp8_blockscaled(ctx, g.xq[r], g.xs[r], g.wq[r], g.ws[r], g.y, M, N, K), "fp8 block gemm");
+      },
+      [&](int r) {
+        check_rc(kern_quant_act_1x128(g.x[r], g.xq[r], g.xs[r], M, K, NULL, 0), "quant");
+        check_rc(kern_gemm_fp8_blockscaled(ctx, g.xq[r], g.xs[r], g.wq[r], g.ws[r], g.y, M, N, K), "fp8 block gemm");
+      },
+      [&](int r) { check_rc(kern_quant_act_1x128(g.x[r], g.xq[r], g.xs[r], M, K, NULL, 0), "quant"); }},
+      g.nsets, reps);
+    add_row("gemm", "cublaslt_fp8_blockscaled", "fp8_e4m3", M, N, K, 0, flops,
+            (double)M * K + (double)N * K + 2.0 * M * N + scale_bytes, med[0], reps, g_ceil_fp8);
+    add_row("gemm", "quant_fp8_blockscaled", "fp8_e4m3", M, N, K, 0, flops,
+            2.0 * M * K + (double)N * K + 2.0 * M * N + scale_bytes, med[1], reps, g_ceil_fp8);
+    add_row("quant", "act_1x128", "fp8_e4m3", M, K, 0, 0, 0,
+            2.0 * M * K + (double)M * K + 4.0 * kern_xscale_count(M, K), med[2], reps, 0);
+  }
   gemm_free(g);
 }
 
@@ -217,6 +254,81 @@ void bench_gemm(kern_gemm_ctx *ctx) {
       if (g_quick && M != 4096 && M != 128) continue;
       bench_gemm_shape(ctx, M, nk[0], nk[1], false);
     }
+}
+
+/* ------------------------------------------------------------------ quant + GEMM pairs
+ * `--only gemmpair` (session 5): GEMM alone and quant + GEMM with each quantizer variant, plus the
+ * quantizers alone, timed interleaved; ROUNDS rounds, each with its own medians and ratios, so
+ * the spread of the ratio is visible. Also checks that v2/v3 give v1's codes and scales. */
+extern "C" void kern_quant_act_variant(int v);
+
+void bench_gemm_pair_shape(kern_gemm_ctx *ctx, int M, int N, int K, int rounds, int reps) {
+  GemmBufs g;
+  gemm_alloc(g, M, N, K, true);
+  const size_t nq = (size_t)M * K, ns = kern_xscale_count(M, K);
+  { /* bit-exactness of the variants against v1 on this shape */
+    std::vector<unsigned char> q1(nq), q2(nq);
+    std::vector<float> s1(ns), s2(ns);
+    kern_quant_act_variant(1);
+    check_rc(kern_quant_act_1x128(g.x[0], g.xq[0], g.xs[0], M, K, NULL, 0), "quant");
+    kern_sync();
+    KERN_CUDA_CHECK(cudaMemcpy(q1.data(), g.xq[0], nq, cudaMemcpyDeviceToHost));
+    KERN_CUDA_CHECK(cudaMemcpy(s1.data(), g.xs[0], ns * 4, cudaMemcpyDeviceToHost));
+    for (int v = 2; v <= 3; ++v) {
+      KERN_CUDA_CHECK(cudaMemset(g.xq[0], 0x5a, nq));
+      KERN_CUDA_CHECK(cudaMemset(g.xs[0], 0x5a, ns * 4));
+      kern_quant_act_variant(v);
+      check_rc(kern_quant_act_1x128(g.x[0], g.xq[0], g.xs[0], M, K, NULL, 0), "quant");
+      kern_sync();
+      KERN_CUDA_CHECK(cudaMemcpy(q2.data(), g.xq[0], nq, cudaMemcpyDeviceToHost));
+      KERN_CUDA_CHECK(cudaMemcpy(s2.data(), g.xs[0], ns * 4, cudaMemcpyDeviceToHost));
+      size_t dq = 0, ds = 0;
+      for (size_t i = 0; i < nq; ++i) dq += q1[i] != q2[i];
+      for (size_t i = 0; i < ns; ++i) ds += memcmp(&s1[i], &s2[i], 4) != 0;
+      printf("  pair %dx%dx%d: quant v%d vs v1: %zu codes, %zu scales differ\n", M, N, K, v, dq, ds);
+    }
+    kern_quant_act_variant(0);
+  }
+  auto gemm = [&](int r) {
+    check_rc(kern_gemm_fp8_blockscaled(ctx, g.xq[r], g.xs[r], g.wq[r], g.ws[r], g.y, M, N, K), "fp8 block gemm");
+  };
+  auto qg = [&](int v) {
+    return [&, v](int r) {
+      kern_quant_act_variant(v);
+      check_rc(kern_quant_act_1x128(g.x[r], g.xq[r], g.xs[r], M, K, NULL, 0), "quant");
+      kern_quant_act_variant(0);
+      gemm(r);
+    };
+  };
+  auto qa = [&](int v) {
+    return [&, v](int r) {
+      kern_quant_act_variant(v);
+      check_rc(kern_quant_act_1x128(g.x[r], g.xq[r], g.xs[r], M, K, NULL, 0), "quant");
+      kern_quant_act_variant(0);
+    };
+  };
+  const double qbytes = 3.0 * M * K + 4.0 * ns;
+  printf("  pair %dx%dx%d (%d reps per round; us medians; ratio = GEMM / (quant + GEMM)):\n", M, N, K, reps);
+  printf("    round     gemm   q1+gemm  q2+gemm  q3+gemm     q1     q2     q3   ratio1 ratio2 ratio3  q2 GB/s\n");
+  std::vector<std::vector<double>> pooled(7);
+  for (int rd = 0; rd < rounds; ++rd) {
+    std::vector<std::vector<double>> all;
+    const std::vector<double> m = time_interleaved_us({gemm, qg(1), qg(2), qg(3), qa(1), qa(2), qa(3)}, g.nsets, reps, &all);
+    for (size_t i = 0; i < 7; ++i) pooled[i].insert(pooled[i].end(), all[i].begin(), all[i].end());
+    printf("    %5d %8.1f %8.1f %8.1f %8.1f %6.1f %6.1f %6.1f   %5.1f%% %5.1f%% %5.1f%%  %7.0f\n", rd, m[0], m[1], m[2], m[3],
+           m[4], m[5], m[6], 100 * m[0] / m[1], 100 * m[0] / m[2], 100 * m[0] / m[3], qbytes / (m[5] * 1e-6) / 1e9);
+  }
+  std::vector<double> pm;
+  for (auto &x : pooled) { std::sort(x.begin(), x.end()); pm.push_back(x[x.size() / 2]); }
+  printf("    all   %8.1f %8.1f %8.1f %8.1f %6.1f %6.1f %6.1f   %5.1f%% %5.1f%% %5.1f%%  %7.0f\n", pm[0], pm[1], pm[2], pm[3],
+         pm[4], pm[5], pm[6], 100 * pm[0] / pm[1], 100 * pm[0] / pm[2], 100 * pm[0] / pm[3], qbytes / (pm[5] * 1e-6) / 1e9);
+  gemm_free(g);
+}
+
+void bench_gemm_pair(kern_gemm_ctx *ctx) {
+  printf("== gemmpair: quant + block-scaled FP8 GEMM vs the GEMM alone, interleaved\n");
+  bench_gemm_pair_shape(ctx, 8192, 8192, 8192, g_quick ? 2 : 5, g_quick ? 7 : 15);
+  bench_gemm_pair_shape(ctx, 4096, 7168, 2048, g_quick ? 2 : 5, g_quick ? 15 : 40);
 }
 
 /* ------------------------------------------------------------------ MLA */
@@ -478,7 +590,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--quick")) g_quick = true;
     else if (!strcmp(argv[i], "--only") && i + 1 < argc) only = argv[++i];
     else {
-      fprintf(stderr, "usage: %s [--out trace.csv] [--quick] [--only mla|gemm|moe|logfmt[,...]]\n", argv[0]);
+      fprintf(stderr, "usage: %s [--out trace.csv] [--quick] [--only mla|gemm|gemmpair|moe|logfmt[,...]]\n", argv[0]);
       return 2;
     }
   }
@@ -494,6 +606,7 @@ int main(int argc, char **argv) {
   /* ceilings first: the 8192^3 GEMMs (BF16 and FP8 tensor-scaled) */
   if (want(only, "gemm")) bench_gemm(ctx);
   else bench_gemm_shape(ctx, 8192, 8192, 8192, true);
+  if (want(only, "gemmpair")) bench_gemm_pair(ctx);
   if (want(only, "mla")) bench_mla();
   if (want(only, "moe")) bench_moe(ctx);
   if (want(only, "logfmt")) bench_logfmt();
