@@ -20,7 +20,6 @@ enum PlanKind { PLAN_FP8_BLOCK = 1, PLAN_FP8_TENSOR = 2, PLAN_BF16 = 3 };
 struct Plan {
   int kind, M, N, K;
   bool ok;
-  int variant;   /* FP8 block-scaled operand arrangement, see get_plan */
   cublasLtMatmulDesc_t op;
   cublasLtMatrixLayout_t a, b, c;
   cublasLtMatmulAlgo_t algo;
@@ -250,8 +249,6 @@ __global__ void __launch_bounds__(256) quant_weight_kernel(const __nv_bfloat16 *
 struct kern_gemm_ctx {
   cublasLtHandle_t lt;
   void *workspace;
-  void *tmp;          /* Y^T staging for operand arrangement 2 */
-  size_t tmp_bytes;
   void *pad;          /* staging for M % 4 != 0 (see kern_gemm_fp8_blockscaled) */
   size_t pad_bytes;
   Plan plans[PLAN_CAP];
@@ -273,7 +270,6 @@ extern "C" void kern_gemm_destroy(kern_gemm_ctx *c) {
   for (int i = 0; i < c->nplans; ++i) destroy_plan(&c->plans[i]);
   cublasLtDestroy(c->lt);
   cudaFree(c->workspace);
-  cudaFree(c->tmp);
   cudaFree(c->pad);
   free(c);
 }
@@ -295,40 +291,28 @@ static void destroy_plan(Plan *p) {
   p->op = NULL; p->a = p->b = p->c = NULL;
 }
 
-/* Build descriptors for one operand arrangement and ask the heuristic; false if no algorithm.
- *   variant 0: cuBLAS A = W (BLK128x128), B = X (VEC128), D column-major N x M (= row-major Y)
- *   variant 1: cuBLAS A = X (VEC128), B = W (BLK128x128), D row-ordered M x N (= row-major Y)
- *   variant 2: cuBLAS A = X (VEC128), B = W (BLK128x128), D column-major M x N (= Y^T), followed
- *              by a transpose kernel into Y.
- * All use the "TN" form FP8 requires: both operands K-major. Only variant 0 is used: it is what
- * the heuristic accepts on the H100 (CUDA 13.0) and what the tests validate; variant 2's result
- * was wrong with these scale layouts (rel. error ~1 in the first device run) and variant 1 was
- * never selected. They stay for the next person probing another cuBLASLt version. */
-static bool try_plan(kern_gemm_ctx *c, Plan *p, int variant) {
+/* Build descriptors and ask the heuristic; false if no algorithm. Arrangement: cuBLAS A = W
+ * (BLK128x128 scales), B = X (VEC128 scales), D column-major N x M, which is row-major Y; the "TN"
+ * form FP8 requires (both operands K-major). It is what the heuristic accepts on the H100 with CUDA
+ * 13.0. Two other arrangements (X as A with D row-ordered, or D = Y^T plus a transpose) were tried:
+ * the first was never selected, the second gave wrong results with these scale layouts (NOTES.md;
+ * the code is in git history). */
+static bool try_plan(kern_gemm_ctx *c, Plan *p) {
   const int kind = p->kind, M = p->M, N = p->N, K = p->K;
   const cudaDataType_t in_t = kind == PLAN_BF16 ? CUDA_R_16BF : CUDA_R_8F_E4M3;
-  p->variant = variant;
   KERN_CUBLAS_CHECK(cublasLtMatmulDescCreate(&p->op, CUBLAS_COMPUTE_32F, CUDA_R_32F));
   const cublasOperation_t ta = CUBLAS_OP_T, tb = CUBLAS_OP_N;
   KERN_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(p->op, CUBLASLT_MATMUL_DESC_TRANSA, &ta, sizeof ta));
   KERN_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(p->op, CUBLASLT_MATMUL_DESC_TRANSB, &tb, sizeof tb));
-  const int am = variant == 0 ? N : M, bn = variant == 0 ? M : N;
   if (kind == PLAN_FP8_BLOCK) {
     const int32_t blk = CUBLASLT_MATMUL_MATRIX_SCALE_BLK128x128_32F;
     const int32_t vec = CUBLASLT_MATMUL_MATRIX_SCALE_VEC128_32F;
-    const int32_t ma = variant == 0 ? blk : vec, mb = variant == 0 ? vec : blk;
-    KERN_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(p->op, CUBLASLT_MATMUL_DESC_A_SCALE_MODE, &ma, sizeof ma));
-    KERN_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(p->op, CUBLASLT_MATMUL_DESC_B_SCALE_MODE, &mb, sizeof mb));
+    KERN_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(p->op, CUBLASLT_MATMUL_DESC_A_SCALE_MODE, &blk, sizeof blk));
+    KERN_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(p->op, CUBLASLT_MATMUL_DESC_B_SCALE_MODE, &vec, sizeof vec));
   }
-  KERN_CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&p->a, in_t, (uint64_t)K, (uint64_t)am, K));
-  KERN_CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&p->b, in_t, (uint64_t)K, (uint64_t)bn, K));
-  if (variant == 1) {
-    KERN_CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&p->c, CUDA_R_16BF, (uint64_t)M, (uint64_t)N, N));
-    const int32_t order = CUBLASLT_ORDER_ROW;
-    KERN_CUBLAS_CHECK(cublasLtMatrixLayoutSetAttribute(p->c, CUBLASLT_MATRIX_LAYOUT_ORDER, &order, sizeof order));
-  } else {
-    KERN_CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&p->c, CUDA_R_16BF, (uint64_t)am, (uint64_t)bn, am));
-  }
+  KERN_CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&p->a, in_t, (uint64_t)K, (uint64_t)N, K));
+  KERN_CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&p->b, in_t, (uint64_t)K, (uint64_t)M, K));
+  KERN_CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&p->c, CUDA_R_16BF, (uint64_t)N, (uint64_t)M, N));
   if (kind != PLAN_BF16) {
     /* the heuristic rejects block scaling without scale pointers: give placeholders (the real
      * ones are set before every call) */
@@ -364,47 +348,16 @@ static Plan *get_plan(kern_gemm_ctx *c, int kind, int M, int N, int K) {
   Plan *p = &c->plans[c->nplans++];
   memset(p, 0, sizeof *p);
   p->kind = kind; p->M = M; p->N = N; p->K = K;
-  if (kind != PLAN_FP8_BLOCK) {
-    p->ok = try_plan(c, p, 0);
-  } else {
-    p->ok = try_plan(c, p, 0);
-  }
+  p->ok = try_plan(c, p);
   return p;
-}
-
-/* Y^T [N][M] -> Y [M][N], 32x32 tiles through shared memory. */
-__global__ void transpose_bf16_kernel(const __nv_bfloat16 *__restrict__ in, __nv_bfloat16 *__restrict__ out,
-                                      int N, int M) {
-  __shared__ __nv_bfloat16 t[32][34];
-  const int m0 = blockIdx.x * 32, n0 = blockIdx.y * 32;
-  for (int i = threadIdx.y; i < 32; i += 8) {
-    const int n = n0 + i, m = m0 + threadIdx.x;
-    if (n < N && m < M) t[i][threadIdx.x] = in[(size_t)n * M + m];
-  }
-  __syncthreads();
-  for (int i = threadIdx.y; i < 32; i += 8) {
-    const int m = m0 + i, n = n0 + threadIdx.x;
-    if (n < N && m < M) out[(size_t)m * N + n] = t[threadIdx.x][i];
-  }
 }
 
 /* w/x are the weight and activation operands; sw/sx their scales (or NULL). */
 static int run_plan(kern_gemm_ctx *c, Plan *p, const void *w, const void *x, void *y,
                     const void *sw, const void *sx) {
   if (!p->ok) return KERN_ENOTSUP;
-  const bool swap = p->variant != 0;
-  const void *a = swap ? x : w, *b = swap ? w : x;
-  const void *sa = swap ? sx : sw, *sb = swap ? sw : sx;
+  const void *a = w, *b = x, *sa = sw, *sb = sx;
   void *d = y;
-  if (p->variant == 2) {
-    const size_t need = (size_t)p->M * p->N * 2;
-    if (c->tmp_bytes < need) {
-      KERN_CUDA_CHECK(cudaFree(c->tmp));
-      KERN_CUDA_CHECK(cudaMalloc(&c->tmp, need));
-      c->tmp_bytes = need;
-    }
-    d = c->tmp;
-  }
   if (sa) KERN_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(p->op, CUBLASLT_MATMUL_DESC_A_SCALE_POINTER, &sa, sizeof sa));
   if (sb) KERN_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(p->op, CUBLASLT_MATMUL_DESC_B_SCALE_POINTER, &sb, sizeof sb));
   const float alpha = 1.f, beta = 0.f;
@@ -412,11 +365,6 @@ static int run_plan(kern_gemm_ctx *c, Plan *p, const void *w, const void *x, voi
                                      &p->algo, c->workspace, WORKSPACE_BYTES, 0);
   if (st == CUBLAS_STATUS_NOT_SUPPORTED || st == CUBLAS_STATUS_INVALID_VALUE) return KERN_ENOTSUP;
   KERN_CUBLAS_CHECK(st);
-  if (p->variant == 2) {
-    transpose_bf16_kernel<<<dim3((unsigned)((p->M + 31) / 32), (unsigned)((p->N + 31) / 32)), dim3(32, 8)>>>(
-        (const __nv_bfloat16 *)d, (__nv_bfloat16 *)y, p->N, p->M);
-    KERN_LAUNCH_CHECK();
-  }
   return KERN_OK;
 }
 
