@@ -1,0 +1,45 @@
+/* topo_int.h: internals shared by the files of topo/ (not for other modules). */
+#ifndef CLUSTERSIM_TOPO_INT_H
+#define CLUSTERSIM_TOPO_INT_H
+
+#include <stdarg.h>
+#include "topo.h"
+
+/* Programmer errors stop at once with file:line (STYLE 3). */
+#define TOPO_ASSERT(c)                                                                        \
+  do {                                                                                        \
+    if (!(c)) topo__die(__FILE__, __LINE__, #c);                                              \
+  } while (0)
+void topo__die(const char *file, int line, const char *what);
+
+/* err[errlen] = formatted message; returns code. */
+int topo__fail(char *err, size_t errlen, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+/* One family: counts without building, and the builder (which adds nodes/links/endpoints and
+ * cabinets; topo_build() then applies the layout and finalizes). STYLE 6: an ops table. */
+typedef struct topo__family_ops {
+  topo_family family;
+  int (*count)(const topo_spec *s, topo_counts *c, char *err, size_t errlen);
+  int (*build)(const topo_spec *s, topo_graph *g, char *err, size_t errlen);
+  /* Cables from the family's layout rule without building (NULL: build and measure instead). */
+  int (*cables_formula)(const topo_spec *s, topo_cables *out, char *err, size_t errlen);
+} topo__family_ops;
+
+extern const topo__family_ops topo__ft2_ops, topo__ft3_ops, topo__mrft_ops, topo__mpft_ops, topo__node_ops;
+extern const topo__family_ops topo__sf_ops, topo__df_ops;
+
+/* Adds one host's internals (node spec): GPUs, NICs (one per GPU), PCIe switches, host memory,
+ * the NVSwitch (unless `nvswitch` is given: an NVL72 rack shares one across hosts), and the
+ * storage NICs. Registers the GPUs as endpoints. gpu_out/nic_out receive spec->gpus ids each.
+ * Returns the NVSwitch node id used. */
+uint32_t topo__add_host(topo_graph *g, const topo_node_spec *ns, int host, int cabinet, uint32_t nvswitch,
+                        uint32_t *gpu_out, uint32_t *nic_out);
+
+/* Small integer helpers. */
+int topo__is_prime_power(int q, int *p_out, int *e_out);
+
+#endif
