@@ -71,7 +71,7 @@ int topo_family_parse(const char *s, topo_family *out);   /* "ft2" "ft3" "mrft" 
 typedef enum topo_df_arrangement {
   TOPO_DF_ABSOLUTE = 0, /* group i's global ports in order go to groups 0..g-1 skipping i */
   TOPO_DF_RELATIVE,     /* port j of group i goes to group (i + j + 1) mod g */
-  TOPO_DF_CIRCULANT,    /* pairs arranged so that router r of each group pairs with a fixed offset */
+  TOPO_DF_CIRCULANT,    /* slot 2s to group offset +(s+1), slot 2s+1 to -(s+1) (g/2 last when g even): see topo_df.c */
   TOPO_DF_ARR_COUNT
 } topo_df_arrangement;
 const char *topo_df_arrangement_name(topo_df_arrangement a);

@@ -335,23 +335,17 @@ int topo_bfs_switches(const topo_graph *g, uint32_t src, uint8_t *dist, uint32_t
 uint32_t topo_endpoint_switch(const topo_graph *g, uint32_t ep) {
   TOPO_ASSERT(ep < g->n_endpoints);
   uint32_t v = g->endpoint_node[ep];
-  /* A bare endpoint hangs off its switch; a GPU reaches its NIC through its PCIe switch. Walk at
-   * most three hops (GPU -> PCIe switch -> NIC -> switch), preferring the GPU's own NIC (same plane). */
+  /* A bare endpoint hangs off its switch; a GPU reaches the fabric through its own NIC. */
   for (uint32_t i = g->adj_off[v]; i < g->adj_off[v + 1]; i++) {
     uint32_t w = topo_arc_to(g, g->adj_arc[i]);
     if (g->kind[w] == TOPO_SWITCH) return w;
   }
-  int16_t pl = g->plane[v];
-  for (uint32_t i = g->adj_off[v]; i < g->adj_off[v + 1]; i++) {
-    uint32_t p = topo_arc_to(g, g->adj_arc[i]);
-    if (g->kind[p] != TOPO_PCIE_SWITCH) continue;
-    for (uint32_t j = g->adj_off[p]; j < g->adj_off[p + 1]; j++) {
-      uint32_t nic = topo_arc_to(g, g->adj_arc[j]);
-      if (g->kind[nic] != TOPO_NIC || g->plane[nic] != pl) continue;
-      for (uint32_t k = g->adj_off[nic]; k < g->adj_off[nic + 1]; k++) {
-        uint32_t sw = topo_arc_to(g, g->adj_arc[k]);
-        if (g->kind[sw] == TOPO_SWITCH) return sw;
-      }
+  /* A GPU's own NIC is the next node id (topo__add_host adds them in pairs). */
+  if (g->kind[v] == TOPO_GPU && v + 1 < g->n_nodes && g->kind[v + 1] == TOPO_NIC) {
+    uint32_t nic = v + 1;
+    for (uint32_t k = g->adj_off[nic]; k < g->adj_off[nic + 1]; k++) {
+      uint32_t sw = topo_arc_to(g, g->adj_arc[k]);
+      if (g->kind[sw] == TOPO_SWITCH) return sw;
     }
   }
   return UINT32_MAX;

@@ -35,9 +35,15 @@ extern const topo__family_ops topo__sf_ops, topo__df_ops;
 /* Adds one host's internals (node spec): GPUs, NICs (one per GPU), PCIe switches, host memory,
  * the NVSwitch (unless `nvswitch` is given: an NVL72 rack shares one across hosts), and the
  * storage NICs. Registers the GPUs as endpoints. gpu_out/nic_out receive spec->gpus ids each.
+ * Invariant the router and topo_endpoint_switch rely on: a GPU's own NIC is the next node id.
  * Returns the NVSwitch node id used. */
 uint32_t topo__add_host(topo_graph *g, const topo_node_spec *ns, int host, int cabinet, uint32_t nvswitch,
                         uint32_t *gpu_out, uint32_t *nic_out);
+
+/* Host internals shared by the fat-tree builders and the TOPO_NODE family (topo_node.c). */
+int topo__node_validate(const topo_spec *s, char *err, size_t errlen);
+void topo__node_count(const topo_node_spec *ns, uint64_t hosts, topo_counts *c);
+int topo__node_hosts_per_domain(const topo_node_spec *ns);
 
 /* Small integer helpers. */
 int topo__is_prime_power(int q, int *p_out, int *e_out);
