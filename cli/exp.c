@@ -3,7 +3,7 @@
 #include "exp.h"
 
 extern const cli_experiment cli_exp_llm, cli_exp_hold, cli_exp_logfmt, cli_exp_fp8_accum,
-    cli_exp_compute;
+    cli_exp_compute, cli_exp_topology;
 
 static const cli_experiment *const registry[] = {
   &cli_exp_llm,
@@ -11,6 +11,7 @@ static const cli_experiment *const registry[] = {
   &cli_exp_logfmt,
   &cli_exp_fp8_accum,
   &cli_exp_compute,
+  &cli_exp_topology,
   NULL
 };
 

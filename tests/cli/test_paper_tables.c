@@ -1,4 +1,4 @@
-/* test_paper_tables.c: paper Tables 1 and 2 end to end (presets -> loader -> experiment -> SQLite),
+/* test_paper_tables.c: paper Tables 1, 2 and 3 end to end (presets -> loader -> experiment -> SQLite),
  * and the mechanism behind them: change an input through --set and the numbers move as they must.
  * The paper's values live here, with their tolerances; the code computes. */
 #include <math.h>
@@ -56,6 +56,28 @@ static double metric(const char *db, const char *model, const char *name) {
   sqlite3_close(h);
   return v;
 }
+
+/* The metric of the run whose param `key` is `value` (e.g. topology.name = FT3). */
+static double metric_by(const char *db, const char *key, const char *value, const char *name) {
+  sqlite3 *h;
+  assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+  sqlite3_stmt *st;
+  const char *q = "SELECT m.value FROM runs r JOIN params p ON p.run = r.id AND p.key = ?1 "
+                  "JOIN metrics m ON m.run = r.id WHERE r.status = 'ok' AND p.value = ?2 AND m.name = ?3";
+  assert_int_equal(sqlite3_prepare_v2(h, q, -1, &st, NULL), SQLITE_OK);
+  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(st);
+  if (rc != SQLITE_ROW) fail_msg("no metric %s for %s = %s in %s", name, key, value, db);
+  double v = sqlite3_column_double(st, 0);
+  assert_int_equal(sqlite3_step(st), SQLITE_DONE);  /* exactly one run per row */
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  return v;
+}
+
+static double t3(const char *db, const char *col, const char *name) { return metric_by(db, "topology.name", col, name); }
 
 static void within(const char *what, double got, double want, double rel) {
   double dev = (got - want) / want;
@@ -137,6 +159,105 @@ static void mechanism_seq_len_moves_attention(void **st) {
   assert_true(fabs(extra - want) <= 1e-9 * want);
 }
 
+/* Table 3: counts exact, cost and cost per endpoint within 2%, one price list for all columns. */
+static void table3_topologies(void **st) {
+  (void)st;
+  char db[512];
+  run_paper("table3", NULL, 0, db, sizeof db);
+  static const struct {
+    const char *col;
+    double endpoints, switches, links, cost_musd, cost_kusd;
+  } paper[] = {
+    {"FT2", 2048, 96, 2048, 9, 4.39},
+    {"MPFT", 16384, 768, 16384, 72, 4.39},
+    {"FT3", 65536, 5120, 131072, 491, 7.5},
+    {"SF", 32928, 1568, 32928, 146, 4.4},
+    {"DF", 261632, 16352, 384272, 1522, 5.8},
+  };
+  for (size_t i = 0; i < sizeof paper / sizeof paper[0]; i++) {
+    const char *c = paper[i].col;
+    char what[64];
+    printf("  %s: endpoints %.0f switches %.0f links %.0f\n", c, t3(db, c, "endpoints"), t3(db, c, "switches"),
+           t3(db, c, "switch_links"));
+    assert_true(t3(db, c, "endpoints") == paper[i].endpoints);
+    assert_true(t3(db, c, "switches") == paper[i].switches);
+    assert_true(t3(db, c, "switch_links") == paper[i].links);
+    snprintf(what, sizeof what, "%s cost [M$]", c);
+    within(what, t3(db, c, "cost_musd"), paper[i].cost_musd, 0.02);
+    snprintf(what, sizeof what, "%s cost/endpoint [k$]", c);
+    within(what, t3(db, c, "cost_per_endpoint_kusd"), paper[i].cost_kusd, 0.02);
+  }
+  /* Only the Slim Fly of q = 28 (not a prime power) comes from formulas; the others are built. */
+  assert_true(t3(db, "SF", "buildable") == 0.0);
+  assert_true(t3(db, "DF", "buildable") == 1.0 && t3(db, "FT3", "buildable") == 1.0);
+}
+
+/* Halve the optical cable prices: FT3 (two optical cables per endpoint, longer ones) gets cheaper
+ * per endpoint than FT2 does (one); the electrical cables and the switches do not move. */
+static void mechanism_table3_optical_price(void **st) {
+  (void)st;
+  char a[512], b[512];
+  const char *half[] = {"cost.optical_cable_usd=47", "cost.optical_cable_usd_per_m=1.838"};
+  run_paper("table3", NULL, 0, a, sizeof a);
+  run_paper("table3", half, 2, b, sizeof b);
+  const char *cols[] = {"FT2", "MPFT", "FT3", "SF", "DF"};
+  double drop[5];
+  for (int i = 0; i < 5; i++) {
+    const char *c = cols[i];
+    double oa = t3(a, c, "optical_cable_cost_usd"), ob = t3(b, c, "optical_cable_cost_usd");
+    assert_true(oa > 0 && fabs(ob - 0.5 * oa) <= 1e-9 * oa);
+    assert_true(t3(a, c, "switch_cost_usd") == t3(b, c, "switch_cost_usd"));
+    assert_true(t3(a, c, "electrical_cable_cost_usd") == t3(b, c, "electrical_cable_cost_usd"));
+    assert_true(fabs((t3(a, c, "cost_usd") - t3(b, c, "cost_usd")) - 0.5 * oa) <= 1e-9 * oa);
+    drop[i] = t3(a, c, "cost_per_endpoint_kusd") - t3(b, c, "cost_per_endpoint_kusd");
+  }
+  assert_true(drop[2] > 2.0 * drop[0]);   /* FT3 > 2 x FT2: twice the cables, and longer */
+}
+
+/* Double the port price: the switch part doubles, cables stay; per endpoint the rise is the ports
+ * bought per endpoint x the price (3 for FT2, 5 for FT3, 4 for DF). Longer inter-cabinet runs
+ * (overhead 2 m -> 3 m) add exactly 1 m per optical cable, built or from formulas. */
+static void mechanism_table3_ports_and_layout(void **st) {
+  (void)st;
+  char a[512], b[512], c[512];
+  const char *dbl[] = {"cost.switch_port_usd=2844"};
+  const char *ovh[] = {"topology.layout.overhead_m=3"};
+  run_paper("table3", NULL, 0, a, sizeof a);
+  run_paper("table3", dbl, 1, b, sizeof b);
+  run_paper("table3", ovh, 1, c, sizeof c);
+  const struct { const char *col; double ports_per_ep; } cols[] = {{"FT2", 3}, {"MPFT", 3}, {"FT3", 5}, {"DF", 4}};
+  for (int i = 0; i < 4; i++) {
+    const char *k = cols[i].col;
+    assert_true(t3(b, k, "switch_cost_usd") == 2.0 * t3(a, k, "switch_cost_usd"));
+    assert_true(t3(b, k, "cable_cost_usd") == t3(a, k, "cable_cost_usd"));
+    double rise_usd = 1e3 * (t3(b, k, "cost_per_endpoint_kusd") - t3(a, k, "cost_per_endpoint_kusd"));
+    assert_true(fabs(rise_usd - cols[i].ports_per_ep * 1422.0) <= 1e-6 * rise_usd);
+  }
+  const char *all[] = {"FT2", "MPFT", "FT3", "SF", "DF"};
+  for (int i = 0; i < 5; i++) {
+    double n_opt = t3(a, all[i], "optical_cables");
+    double more_m = t3(c, all[i], "cable_m") - t3(a, all[i], "cable_m");
+    assert_true(fabs(more_m - n_opt) <= 1e-3 * n_opt);
+    assert_true(t3(c, all[i], "electrical_cables") == t3(a, all[i], "electrical_cables"));
+    assert_true(fabs((t3(c, all[i], "cost_usd") - t3(a, all[i], "cost_usd")) - n_opt * 3.676) <= 1e-3 * n_opt);
+  }
+}
+
+/* Slim Fly cables from formulas agree with the built graph where both exist (q = 29, a prime). */
+static void table3_slimfly_formula_matches_graph(void **st) {
+  (void)st;
+  char a[512], b[512];
+  const char *built[] = {"topology=slimfly-q28", "topology.slimfly.q=29", "topology.slimfly.p=0",
+                         "topology.slimfly.formula_only=false"};
+  const char *formula[] = {"topology=slimfly-q28", "topology.slimfly.q=29", "topology.slimfly.p=0"};
+  run_paper("table3", built, 4, a, sizeof a);
+  run_paper("table3", formula, 3, b, sizeof b);
+  assert_true(t3(a, "SF", "buildable") == 1.0 && t3(b, "SF", "buildable") == 0.0);
+  const char *same[] = {"endpoints", "switches", "switch_links", "optical_cables", "electrical_cables", "cost_usd"};
+  for (int i = 0; i < 6; i++) assert_true(t3(a, "SF", same[i]) == t3(b, "SF", same[i]));
+  assert_true(fabs(t3(a, "SF", "cable_m") - t3(b, "SF", "cable_m")) <= 1e-6 * t3(b, "SF", "cable_m"));
+}
+
 static int setup(void **st) {
   (void)st;
   snprintf(tmpdir, sizeof tmpdir, "/tmp/cs_paper_XXXXXX");
@@ -157,6 +278,10 @@ int main(void) {
     cmocka_unit_test(table2_training_flops),
     cmocka_unit_test(mechanism_kv_layers_and_dtype),
     cmocka_unit_test(mechanism_seq_len_moves_attention),
+    cmocka_unit_test(table3_topologies),
+    cmocka_unit_test(mechanism_table3_optical_price),
+    cmocka_unit_test(mechanism_table3_ports_and_layout),
+    cmocka_unit_test(table3_slimfly_formula_matches_graph),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,45 @@
+/* exp_topo.h: the `topology:` and `cost:` scenario keys, shared by the `topology` experiment
+ * (cli/exp_topo.c) and the commands that read the same blocks (`clustersim topo describe FILE`).
+ *
+ * Schema (presets: topology in scenarios/topologies/, node/fabric/layout/cost in scenarios/hardware/):
+ *   topology:              preset name or map
+ *     name                 display label (reports' rows), default ""
+ *     family               ft2 ft3 mrft mpft slimfly dragonfly node
+ *     radix                switch ports as bought (default 64)
+ *     endpoints, spines    FT2/MRFT/MPFT partial builds (0: full)
+ *     planes               MPFT planes / MRFT rails (0: node.gpus, or 1 without a node)
+ *     slimfly: {q, p, formula_only}
+ *     dragonfly: {p, a, h, g, arrangement}
+ *     fabric               preset (default fabric-ib-ndr): {class ib|eth, bw, latency}
+ *     node                 preset (absent: bare endpoints): {gpus, gpus_per_pcie_switch, storage_nics,
+ *                          nvlink {bw, latency}, pcie {bw, latency}, hostmem_bw, nic {bw, latency},
+ *                          nvlink_domain}
+ *     layout               preset (default layout-sc14-400g): {cabinet_pitch_m, row_pitch_m, overhead_m,
+ *                          intra_cabinet_m, electrical_reach_m, cabinets_per_row}
+ *     endpoints_per_cabinet, switches_per_cabinet
+ *   cost:                  preset name or map (optional): switch_base_usd, switch_port_usd,
+ *                          {electrical,optical}_cable_usd, {electrical,optical}_cable_usd_per_m, nic_usd,
+ *                          price_endpoint_cables
+ */
+#ifndef CLUSTERSIM_EXP_TOPO_H
+#define CLUSTERSIM_EXP_TOPO_H
+
+#include <stddef.h>
+
+#include "cost.h"
+#include "scen.h"
+#include "topo.h"
+
+extern const scen_key cli_topology_keys[];   /* children of `topology:` */
+extern const scen_key cli_cost_keys[];       /* children of `cost:` */
+extern const scen_key cli_topo_schema[];     /* top level: `topology` (required) and `cost` (optional) */
+
+/* Fills *out from the scenario's `topology:` block (the schema above must be part of the scenario's
+ * schema). 0, or -1 with a message naming the key when the values cannot make a spec. */
+int cli_topo_spec_from_scen(const scen *s, topo_spec *out, char *err, size_t errlen);
+
+/* Fills *out from the `cost:` block. 0 filled; 1 the scenario has no `cost:` block (*out zeroed);
+ * -1 invalid prices (message names the key). */
+int cli_cost_prices_from_scen(const scen *s, cost_prices *out, char *err, size_t errlen);
+
+#endif
