@@ -13,6 +13,7 @@ static const char usage[] =
   "  report NAME|all     run a paper scenario if needed and write its tables and figures\n"
   "  reproduce           every paper scenario: results/tables and results/figures\n"
   "  bench engine        event-engine hold-model benchmark (events/s)\n"
+  "  topo describe FILE  counts, cables, diameter, hops, path diversity, bisection, memory, cost\n"
   "  experiments [NAME]  list experiments, or the scenario keys one accepts\n";
 
 int main(int argc, char **argv) {
@@ -22,7 +23,7 @@ int main(int argc, char **argv) {
   }
   static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
     {"run", cmd_run}, {"sweep", cmd_sweep}, {"report", cmd_report}, {"reproduce", cmd_reproduce},
-    {"bench", cmd_bench}, {"experiments", cmd_experiments},
+    {"bench", cmd_bench}, {"experiments", cmd_experiments}, {"topo", cmd_topo},
   };
   for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
     if (strcmp(argv[1], cmds[i].name) == 0) return cmds[i].fn(argc - 2, argv + 2);
