@@ -116,7 +116,8 @@ typedef struct topo_spec {
   topo_family family;
   int radix;          /* switch ports (FT2, FT3, MRFT, MPFT; and the port count bought for SF/DF) */
   int endpoints;      /* FT2/MRFT/MPFT partial build: endpoints (GPUs) to connect; 0 = full */
-  int spines;         /* FT2/MRFT/MPFT partial build: spines per plane; 0 = radix/2 */
+  int spines;         /* FT2/MRFT/MPFT spines per plane; 0: radix/2 for a full build, the fewest that take
+                         every leaf uplink (parallel cables) for a partial one */
   int planes;         /* MPFT: planes P (>= 1); MRFT: rails (0 = node.gpus) */
   int sf_q;           /* Slim Fly: q = 4w + d, d in {-1, 0, 1}; prime power unless formula_only */
   int sf_p;           /* Slim Fly concentration (endpoints per router); 0 = floor(network radix / 2) */

@@ -134,7 +134,7 @@ static int ft2_plan_make(const topo_spec *s, ft2_plan *p, char *err, size_t errl
 
   if (s->spines < 0 || s->spines > p->h || (s->spines > 0 && p->h % s->spines != 0))
     return topo__fail(err, errlen, TOPO_EINVAL,
-                      "spines: %d must be 0 (radix/2 = %d) or divide the %d uplinks of a leaf (radix/2)", s->spines,
+                      "spines: %d must be 0 (full build: radix/2 = %d; partial: the fewest that take every uplink) or divide the %d uplinks of a leaf (radix/2)", s->spines,
                       p->h, p->h);
   p->S = s->spines ? s->spines : p->h;
   int64_t max_leaves = (int64_t)p->k * p->S / p->h;   /* spine ports: L * (h/S) <= k */
@@ -186,6 +186,16 @@ static int ft2_plan_make(const topo_spec *s, ft2_plan *p, char *err, size_t errl
   }
   p->Lr = (int)ceil_div(p->N, p->h);
   p->L = p->R * p->Lr;
+  if (s->spines == 0 && s->endpoints > 0) {
+    /* Partial build, spines not given: the fewest spines that take every uplink (S divides h and
+     * L * h/S <= k), i.e. full bisection with parallel cables, as one would cable a small cluster
+     * (4 leaves of radix 64: 2 spines with 16 cables per leaf, not 32 spines with 1). */
+    for (int S = 1; S <= p->h; S++)
+      if (p->h % S == 0 && (int64_t)p->L * (p->h / S) <= p->k) {
+        p->S = S;
+        break;
+      }
+  }
   rc = leaves_per_cabinet(s, (int64_t)p->h * (p->G ? sub : 1), &p->lpc, err, errlen);
   if (rc < 0) return rc;
   p->spc = s->switches_per_cabinet;

@@ -236,16 +236,24 @@ static void ft2_sizes_follow_the_formulas(void **st) {
 static void ft2_partial_builds_fill_leaves_in_order(void **st) {
   (void)st;
   topo_spec s = spec_of(TOPO_FT2, 64);
-  s.endpoints = 128;   /* 4 leaves of 32, default 32 spines with 4 cables each */
+  s.endpoints = 128;   /* 4 leaves of 32; default: the fewest spines that take every uplink: 2 */
   topo_check chk;
   topo_graph *g = build_checked(&s, "ft2 k=64 E=128", &chk);
   EXPECT_U64("ft2 k=64 E=128", "endpoints", g->counts.endpoints, 128);
-  EXPECT_U64("ft2 k=64 E=128", "switches (4 leaves + 32 spines)", g->counts.switches, 36);
+  EXPECT_U64("ft2 k=64 E=128", "switches (4 leaves + 2 spines)", g->counts.switches, 6);
   EXPECT_U64("ft2 k=64 E=128", "switch_links (4 x 32 uplinks)", g->counts.switch_links, 128);
   EXPECT_TRUE("ft2 k=64 E=128", chk.connected);
+  EXPECT_TRUE("ft2 k=64 E=128", chk.radix_ok);
   uint32_t unreached;
   EXPECT_U64("ft2 k=64 E=128", "leaf-to-leaf hops", tier1_reach(g, first_switch(g, 1, 0), &unreached), 2);
-  EXPECT_U64("ft2 k=64 E=128", "spine degree", topo_degree(g, first_switch(g, 2, 0)), 4);
+  EXPECT_U64("ft2 k=64 E=128", "spine degree (4 leaves x 16)", topo_degree(g, first_switch(g, 2, 0)), 64);
+  topo_free(g);
+
+  /* All 32 spines, one cable from each leaf to each. */
+  s.spines = 32;
+  g = build_checked(&s, "ft2 k=64 E=128 S=32", &chk);
+  EXPECT_U64("ft2 k=64 E=128 S=32", "switches (4 leaves + 32 spines)", g->counts.switches, 36);
+  EXPECT_U64("ft2 k=64 E=128 S=32", "spine degree", topo_degree(g, first_switch(g, 2, 0)), 4);
   topo_free(g);
 
   /* Fewer spines: the 32 uplinks of a leaf go 8 to each of 4 spines (parallel cables). */
@@ -264,7 +272,7 @@ static void ft2_partial_builds_fill_leaves_in_order(void **st) {
   s.spines = 0;
   s.endpoints = 100;
   g = build_checked(&s, "ft2 k=64 E=100", &chk);
-  EXPECT_U64("ft2 k=64 E=100", "switches", g->counts.switches, 4 + 32);
+  EXPECT_U64("ft2 k=64 E=100", "switches (4 leaves + 2 spines)", g->counts.switches, 4 + 2);
   uint32_t last = topo_endpoint_switch(g, 99);
   EXPECT_U64("ft2 k=64 E=100: leaf of endpoint 99", "group", g->group[last], 3);
   EXPECT_U64("ft2 k=64 E=100: ports used on leaf 3 (4 down + 32 up)", "degree", topo_degree(g, last), 36);
