@@ -4,7 +4,7 @@ CS=$1; SRC=$2
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 q="select r.scenario_sha256, r.seed, r.replicate, m.name, m.value, m.unit from metrics m join runs r on r.id=m.run order by 1,2,3,4"
 fail=0
-for s in "$SRC/tests/data/cli/hold_small.yaml" "$SRC/scenarios/paper/table2.yaml"; do
+for s in "$SRC/tests/data/cli/hold_small.yaml" "$SRC/scenarios/paper/table2.yaml" "$SRC/scenarios/paper/table3.yaml"; do
   "$CS" run "$s" --db "$T/a.sqlite" -q && "$CS" run "$s" --db "$T/b.sqlite" -q || { echo "FAIL: run $s"; fail=1; }
 done
 sqlite3 "$T/a.sqlite" "$q" > "$T/a.txt"; sqlite3 "$T/b.sqlite" "$q" > "$T/b.txt"
