@@ -238,11 +238,20 @@ int topo_finalize(topo_graph *g, char *err, size_t errlen) {
 }
 
 /* ---- layout ---- */
-void topo_layout_apply(topo_graph *g, const topo_layout_spec *ls) {
-  uint32_t ncab = g->n_cabinets;
+uint32_t topo__layout_per_row(const topo_layout_spec *ls, uint32_t ncab) {
   uint32_t per_row = ls->cabinets_per_row > 0 ? (uint32_t)ls->cabinets_per_row
                                               : (uint32_t)ceil(sqrt((double)(ncab ? ncab : 1)));
-  if (per_row == 0) per_row = 1;
+  return per_row ? per_row : 1;
+}
+
+double topo__layout_length_m(const topo_layout_spec *ls, uint32_t per_row, uint32_t ca, uint32_t cb) {
+  long xa = (long)(ca % per_row), ya = (long)(ca / per_row);
+  long xb = (long)(cb % per_row), yb = (long)(cb / per_row);
+  return (double)labs(xa - xb) * ls->cabinet_pitch_m + (double)labs(ya - yb) * ls->row_pitch_m + ls->overhead_m;
+}
+
+void topo_layout_apply(topo_graph *g, const topo_layout_spec *ls) {
+  uint32_t per_row = topo__layout_per_row(ls, g->n_cabinets);
   for (uint32_t l = 0; l < g->n_links; l++) {
     int32_t ca = g->cabinet[g->link_a[l]], cb = g->cabinet[g->link_b[l]];
     if (ca < 0 || cb < 0 || ca == cb) {
@@ -250,12 +259,9 @@ void topo_layout_apply(topo_graph *g, const topo_layout_spec *ls) {
       g->length_m[l] = (float)ls->intra_cabinet_m;
       continue;
     }
-    long xa = (long)((uint32_t)ca % per_row), ya = (long)((uint32_t)ca / per_row);
-    long xb = (long)((uint32_t)cb % per_row), yb = (long)((uint32_t)cb / per_row);
-    double len = (double)labs(xa - xb) * ls->cabinet_pitch_m + (double)labs(ya - yb) * ls->row_pitch_m +
-                 ls->overhead_m;
+    double len = topo__layout_length_m(ls, per_row, (uint32_t)ca, (uint32_t)cb);
     g->length_m[l] = (float)len;
-    g->medium[l] = len <= ls->electrical_reach_m ? TOPO_ELECTRICAL : TOPO_OPTICAL;
+    g->medium[l] = (uint8_t)topo__layout_medium(ls, len);
   }
 }
 

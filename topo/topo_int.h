@@ -40,6 +40,23 @@ extern const topo__family_ops topo__sf_ops, topo__df_ops;
 uint32_t topo__add_host(topo_graph *g, const topo_node_spec *ns, int host, int cabinet, uint32_t nvswitch,
                         uint32_t *gpu_out, uint32_t *nic_out);
 
+/* The floor-grid rule of topo_layout_apply(), shared with the families' cables_formula so that a
+ * formula and a built graph measure cables the same way: cabinets per row (ls->cabinets_per_row, or
+ * ceil(sqrt(ncab))), the length of a cable between two distinct cabinets (Manhattan distance +
+ * overhead), and its medium (electrical up to the copper reach). */
+uint32_t topo__layout_per_row(const topo_layout_spec *ls, uint32_t ncab);
+double topo__layout_length_m(const topo_layout_spec *ls, uint32_t per_row, uint32_t ca, uint32_t cb);
+static inline topo_medium topo__layout_medium(const topo_layout_spec *ls, double len_m) {
+  return len_m <= ls->electrical_reach_m ? TOPO_ELECTRICAL : TOPO_OPTICAL;
+}
+
+/* splitmix64 finaliser (Steele, Lea, Flood; Vigna's constants): hashes for ECMP and sampling. */
+static inline uint64_t topo__mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+  z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+  return z ^ (z >> 31);
+}
+
 /* Host internals shared by the fat-tree builders and the TOPO_NODE family (topo_node.c). */
 int topo__node_validate(const topo_spec *s, char *err, size_t errlen);
 void topo__node_count(const topo_node_spec *ns, uint64_t hosts, topo_counts *c);

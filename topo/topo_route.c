@@ -126,11 +126,7 @@ struct topo_router {
 };
 
 /* ---- hashing ---- */
-static uint64_t mix64(uint64_t z) {   /* splitmix64 finaliser (Steele, Lea, Flood; Vigna's constants) */
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
+#define mix64 topo__mix64
 static uint64_t hash2(uint64_t a, uint64_t b) { return mix64(mix64(a) ^ (b + 1) * 0x9E3779B97F4A7C15ull); }
 
 /* ---- endpoint attachment (once, at router creation) ---- */

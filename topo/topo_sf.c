@@ -208,9 +208,7 @@ static int sf_cables(const topo_spec *s, topo_cables *out, char *err, size_t err
   if (rc < 0) return rc;
   const topo_layout_spec *ls = &s->layout;
   uint32_t ncab = (uint32_t)D.q;
-  uint32_t per_row = ls->cabinets_per_row > 0 ? (uint32_t)ls->cabinets_per_row
-                                              : (uint32_t)ceil(sqrt((double)(ncab ? ncab : 1)));
-  if (per_row == 0) per_row = 1;
+  uint32_t per_row = topo__layout_per_row(ls, ncab);
   uint64_t q = (uint64_t)D.q;
   double intra_m = (double)(float)ls->intra_cabinet_m;
   uint64_t sw_in = q * (q * (2 * (uint64_t)D.w + 1));
@@ -221,11 +219,8 @@ static int sf_cables(const topo_spec *s, topo_cables *out, char *err, size_t err
   out->m[1][TOPO_ELECTRICAL] += (double)ep * intra_m;
   for (uint32_t a = 0; a < ncab; a++)
     for (uint32_t b = a + 1; b < ncab; b++) {
-      long xa = (long)(a % per_row), ya = (long)(a / per_row);
-      long xb = (long)(b % per_row), yb = (long)(b / per_row);
-      double len = (double)labs(xa - xb) * ls->cabinet_pitch_m + (double)labs(ya - yb) * ls->row_pitch_m +
-                   ls->overhead_m;
-      int med = len <= ls->electrical_reach_m ? TOPO_ELECTRICAL : TOPO_OPTICAL;
+      double len = topo__layout_length_m(ls, per_row, a, b);
+      topo_medium med = topo__layout_medium(ls, len);
       out->n[0][med] += 2 * q;
       out->m[0][med] += (double)(2 * q) * (double)(float)len;
     }

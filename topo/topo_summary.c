@@ -14,12 +14,8 @@
 #define SUMMARY_SAMPLE_SOURCES 64u
 #define SUMMARY_PAIRS 256u
 
-static uint64_t mix64(uint64_t *state) {
-  uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
-  z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-  z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-  return z ^ (z >> 31);
-}
+/* The next value of a splitmix64 stream. */
+static uint64_t mix64(uint64_t *state) { return topo__mix64(*state += UINT64_C(0x9E3779B97F4A7C15)); }
 
 /* Cut between the id-ordered halves of the endpoints (per plane; hosts kept whole). A switch sits
  * on the side of most of its endpoints; switches without endpoints (spines, cores) are placed tier
@@ -99,12 +95,10 @@ int topo_summarize(const topo_graph *g, uint64_t seed, topo_summary *out, char *
   uint32_t *srcs = malloc(sizeof *srcs * (n ? n : 1));
   uint8_t *dist = malloc(n ? n : 1);
   uint32_t *queue = malloc(sizeof *queue * (n ? n : 1));
+  int rc = 0;
   if (!eps_at || !srcs || !dist || !queue) {
-    free(eps_at);
-    free(srcs);
-    free(dist);
-    free(queue);
-    return topo__fail(err, errlen, TOPO_ENOMEM, "out of memory summarising the graph");
+    rc = topo__fail(err, errlen, TOPO_ENOMEM, "out of memory summarising the graph");
+    goto done;
   }
   uint32_t nsrc = 0;
   for (uint32_t e = 0; e < g->n_endpoints; e++) {
@@ -148,11 +142,8 @@ int topo_summarize(const topo_graph *g, uint64_t seed, topo_summary *out, char *
   if (g->n_endpoints > 1) {
     topo_router *r = topo_router_new(g, 0);
     if (!r) {
-      free(eps_at);
-      free(srcs);
-      free(dist);
-      free(queue);
-      return topo__fail(err, errlen, TOPO_ENOMEM, "out of memory for the router");
+      rc = topo__fail(err, errlen, TOPO_ENOMEM, "out of memory for the router");
+      goto done;
     }
     double psum = 0.0;
     uint32_t np = 0;
@@ -170,9 +161,10 @@ int topo_summarize(const topo_graph *g, uint64_t seed, topo_summary *out, char *
   }
   out->bisection_Bps = halves_cut_Bps(g);
   out->bisection_method = "cut between the id-ordered halves of the endpoints of each plane (an upper bound)";
+done:
   free(eps_at);
   free(srcs);
   free(dist);
   free(queue);
-  return 0;
+  return rc;
 }
