@@ -30,9 +30,14 @@ static const char *const class_vals[] = {"ib", "eth", NULL};
 static const char *const arr_vals[] = {"absolute", "relative", "circulant", NULL};
 
 /* A link class inside a host: bandwidth per direction, fixed latency. */
+#define TIME0(nm, help) {nm, SCEN_TIME, help, "0ns", 0, 0, 0, 0, NULL, NULL, 0, NULL}
+
 static const scen_key link_keys[] = {
+  {"name", SCEN_STR, "display name", NULL, 0, 0, 0, 0, NULL, NULL, 0, NULL},
   {"bw", SCEN_BW, "bandwidth per direction", NULL, 1, SCEN_MIN_EXCL, 0, 0, NULL, NULL, 0, NULL},
-  {"latency", SCEN_TIME, "fixed latency of the link (0: not modelled here)", "0ns", 0, 0, 0, 0, NULL, NULL, 0, NULL},
+  TIME0("latency", "fixed latency of the link itself (PHY, FEC), per traversal"),
+  TIME0("switch_latency", "nvlink: NVSwitch traversal; pcie: PCIe switch traversal (per pass)"),
+  TIME0("host_latency", "software per end of a message carried only on this class (post, poll)"),
   END,
 };
 
@@ -40,8 +45,11 @@ static const scen_key fabric_keys[] = {
   {"name", SCEN_STR, "display name", NULL, 0, 0, 0, 0, NULL, NULL, 0, NULL},
   {"class", SCEN_ENUM, "link layer of the scale-out fabric", "ib", 0, 0, 0, 0, class_vals, NULL, 0, NULL},
   {"bw", SCEN_BW, "per port, per direction", NULL, 1, SCEN_MIN_EXCL, 0, 0, NULL, NULL, 0, NULL},
-  {"latency", SCEN_TIME, "fixed port-to-port latency of a link, cable excluded (0: not modelled here)", "0ns", 0, 0,
-   0, 0, NULL, NULL, 0, NULL},
+  TIME0("latency", "fixed latency of a link itself (PHY, FEC), cable propagation excluded"),
+  INT0("switch_radix", "ports of the fabric's switches (topology.radix 0 takes it)"),
+  TIME0("switch_latency", "traversal of one fabric switch, port to port (cut-through)"),
+  TIME0("nic_latency", "traversal of one NIC (DMA, transport), per end"),
+  TIME0("host_latency", "software per end of a message over the fabric (post send, poll completion)"),
   END,
 };
 
@@ -50,8 +58,10 @@ static const scen_key node_keys[] = {
   INTPOS("gpus", NULL, "GPUs per host; also scale-out NICs per host (one per GPU)"),
   INTPOS("gpus_per_pcie_switch", "1", "GPUs (each with its NIC) sharing one PCIe switch"),
   INT0("storage_nics", "extra NICs on the PCIe switches, off the scale-out fabric (storage plane)"),
-  {"nvlink", SCEN_MAP, "GPU <-> NVSwitch, per GPU (usable bandwidth)", NULL, 1, 0, 0, 0, NULL, link_keys, 0, NULL},
-  {"pcie", SCEN_MAP, "GPU/NIC <-> PCIe switch", NULL, 1, 0, 0, 0, NULL, link_keys, 0, NULL},
+  {"nvlink", SCEN_PRESET, "GPU <-> NVSwitch, per GPU (usable bandwidth): preset (nvlink-*) or a map", NULL, 1, 0, 0,
+   0, NULL, link_keys, 0, "hardware"},
+  {"pcie", SCEN_PRESET, "GPU/NIC <-> PCIe switch: preset (pcie-*) or a map", NULL, 1, 0, 0, 0, NULL, link_keys, 0,
+   "hardware"},
   {"hostmem_bw", SCEN_BW, "PCIe switch <-> host memory (0: pcie.bw)", "0B/s", 0, SCEN_MIN, 0, 0, NULL, NULL, 0, NULL},
   {"nic", SCEN_MAP, "NIC <-> fabric leaf (the scale-out port)", NULL, 1, 0, 0, 0, NULL, link_keys, 0, NULL},
   INT0("nvlink_domain", "GPUs per NVLink domain (0: gpus, one host; 72 for an NVL72 rack)"),
@@ -66,6 +76,10 @@ static const scen_key layout_keys[] = {
   METRES("intra_cabinet_m", "length of a cable inside one cabinet (m)"),
   METRES("electrical_reach_m", "longest copper cable at the link rate (m); longer ones are optical"),
   INT0("cabinets_per_row", "cabinets per row of the floor grid (0: ceil(sqrt(cabinets)))"),
+  {"electrical_ns_per_m", SCEN_F64, "signal propagation in copper cable (ns per metre; 0: not modelled)", "0", 0,
+   SCEN_MIN, 0, 0, NULL, NULL, 0, NULL},
+  {"optical_ns_per_m", SCEN_F64, "signal propagation in optical fibre (ns per metre; 0: not modelled)", "0", 0,
+   SCEN_MIN, 0, 0, NULL, NULL, 0, NULL},
   END,
 };
 
@@ -90,7 +104,7 @@ static const scen_key df_keys[] = {
 const scen_key cli_topology_keys[] = {
   {"name", SCEN_STR, "display label (a report's row)", "''", 0, 0, 0, 0, NULL, NULL, 0, NULL},
   {"family", SCEN_ENUM, "topology family", NULL, 1, 0, 0, 0, family_vals, NULL, 0, NULL},
-  INTPOS("radix", "64", "switch ports as bought (also for Slim Fly and Dragonfly routers)"),
+  INT0("radix", "switch ports as bought, also for Slim Fly and Dragonfly routers (0: fabric.switch_radix)"),
   INT0("endpoints", "FT2/MRFT/MPFT: endpoints (GPUs) to connect (0: full)"),
   INT0("spines", "FT2/MRFT/MPFT: spines per plane (0: radix/2)"),
   INT0("planes", "MPFT planes, MRFT rails (0: node.gpus for mpft/mrft, else 1)"),
@@ -157,6 +171,7 @@ int cli_topo_spec_from_scen(const scen *s, topo_spec *o, char *err, size_t errle
   }
   const int64_t big = 1 << 30;
   if (int_of(s, "topology.radix", 65535, &o->radix, err, errlen) < 0 ||
+      (o->radix == 0 && int_of(s, "topology.fabric.switch_radix", 65535, &o->radix, err, errlen) < 0) ||
       int_of(s, "topology.endpoints", big, &o->endpoints, err, errlen) < 0 ||
       int_of(s, "topology.spines", 65535, &o->spines, err, errlen) < 0 ||
       int_of(s, "topology.planes", 32767, &o->planes, err, errlen) < 0 ||
@@ -169,6 +184,12 @@ int cli_topo_spec_from_scen(const scen *s, topo_spec *o, char *err, size_t errle
       int_of(s, "topology.endpoints_per_cabinet", big, &o->endpoints_per_cabinet, err, errlen) < 0 ||
       int_of(s, "topology.switches_per_cabinet", 65535, &o->switches_per_cabinet, err, errlen) < 0)
     return -1;
+  if (o->radix == 0) {
+    snprintf(err, errlen, "topology.radix: 0 and the fabric (%s) names no switch_radix; give topology.radix or "
+             "fabric.switch_radix (ports per switch, > 0)", scen_has(s, "topology.fabric.name")
+             ? scen_str(s, "topology.fabric.name") : "inline map");
+    return -1;
+  }
   o->formula_only = scen_bool(s, "topology.slimfly.formula_only");
   if (o->formula_only && o->family != TOPO_SLIMFLY) {
     snprintf(err, errlen, "topology.slimfly.formula_only: only for family slimfly (family is %s)",

@@ -5,17 +5,19 @@
  *   topology:              preset name or map
  *     name                 display label (reports' rows), default ""
  *     family               ft2 ft3 mrft mpft slimfly dragonfly node
- *     radix                switch ports as bought (default 64)
+ *     radix                switch ports as bought (0, the default: the fabric's switch_radix)
  *     endpoints, spines    FT2/MRFT/MPFT partial builds (0: full)
  *     planes               MPFT planes / MRFT rails (0: node.gpus, or 1 without a node)
  *     slimfly: {q, p, formula_only}
  *     dragonfly: {p, a, h, g, arrangement}
- *     fabric               preset (default fabric-ib-ndr): {class ib|eth, bw, latency}
+ *     fabric               preset (default fabric-ib-ndr): {class ib|eth, bw, latency, switch_radix,
+ *                          switch_latency, nic_latency, host_latency}  (the link-layer profile)
  *     node                 preset (absent: bare endpoints): {gpus, gpus_per_pcie_switch, storage_nics,
- *                          nvlink {bw, latency}, pcie {bw, latency}, hostmem_bw, nic {bw, latency},
- *                          nvlink_domain}
+ *                          nvlink, pcie: presets (nvlink-*, pcie-*) or maps {bw, latency, switch_latency,
+ *                          host_latency}, hostmem_bw, nic {bw, latency}, nvlink_domain}
  *     layout               preset (default layout-sc14-400g): {cabinet_pitch_m, row_pitch_m, overhead_m,
- *                          intra_cabinet_m, electrical_reach_m, cabinets_per_row}
+ *                          intra_cabinet_m, electrical_reach_m, cabinets_per_row, electrical_ns_per_m,
+ *                          optical_ns_per_m}
  *     endpoints_per_cabinet, switches_per_cabinet
  *   cost:                  preset name or map (optional): switch_base_usd, switch_port_usd,
  *                          {electrical,optical}_cable_usd, {electrical,optical}_cable_usd_per_m, nic_usd,
