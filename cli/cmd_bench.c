@@ -1,10 +1,15 @@
-/* cmd_bench.c: `clustersim bench engine`: the hold model at several pending-set sizes. */
+/* cmd_bench.c: `clustersim bench engine` (the hold model at several pending-set sizes) and
+ * `clustersim bench net` (flow-level all-to-all on an MPFT at several sizes). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "exp_a2a.h"
 #include "sim.h"
 
 static const char bench_usage[] =
@@ -75,13 +80,126 @@ static int bench_engine(int argc, char **argv) {
   return 0;
 }
 
+static const char bench_net_usage[] =
+  "usage: clustersim bench net [--gpus N[,N...]] [--bytes SIZE] [--routing static|ecmp|adaptive|ugal]\n"
+  "                            [--scenario FILE] [--set KEY=VALUE ...]\n"
+  "Flow-level all-to-all (every GPU sends SIZE to every other, all posted at once) on the scenario's\n"
+  "topology (default scenarios/examples/alltoall-mpft.yaml: MPFT of H800 hosts, 400G IB), for each N\n"
+  "(default 128,512,1024; topology.endpoints = gpus = N). Prints simulated completion time, wall time,\n"
+  "messages (flows) per wall second, solves, and peak memory: the model's own and the process's RSS.\n"
+  "Each size runs in its own process, so peak RSS is per size.\n";
+
+/* One size in a child process: prints its table row; exit status 0 or 1. */
+static int bench_net_one(const char *path, uint32_t gpus, const char *bytes, const char *routing, const char **sets,
+                         size_t nsets) {
+  char ov_ep[64], ov_g[64], ov_b[96], ov_r[96];
+  const char *ov[CLI_MAX_SETS + 4];
+  size_t nov = 0;
+  snprintf(ov_ep, sizeof ov_ep, "topology.endpoints=%u", gpus);
+  snprintf(ov_g, sizeof ov_g, "gpus=%u", gpus);
+  ov[nov++] = ov_ep;
+  ov[nov++] = ov_g;
+  if (bytes) {
+    snprintf(ov_b, sizeof ov_b, "bytes=%s", bytes);
+    ov[nov++] = ov_b;
+  }
+  if (routing) {
+    snprintf(ov_r, sizeof ov_r, "network.routing=%s", routing);
+    ov[nov++] = ov_r;
+  }
+  for (size_t i = 0; i < nsets; i++) ov[nov++] = sets[i];
+  cli_opts o;
+  memset(&o, 0, sizeof o);
+  for (size_t i = 0; i < nov; i++) o.sets[i] = ov[i];
+  o.nsets = nov;
+  cli_scenario cs;
+  if (cli_scenario_load(path, &o, &cs) < 0) return 1;
+  if (strcmp(cs.exp->name, "alltoall") != 0 || cs.npoints != 1) {
+    fprintf(stderr, "clustersim: bench net: %s must be one point of experiment alltoall (it is %zu of %s)\n", path,
+            cs.npoints, cs.exp->name);
+    cli_scenario_free(&cs);
+    return 1;
+  }
+  char err[1024];
+  cli_a2a_out r;
+  if (cli_a2a_run(cs.points[0], &r, err, sizeof err) < 0) {
+    fprintf(stderr, "clustersim: bench net: %u GPUs: %s\n", gpus, err);
+    cli_scenario_free(&cs);
+    return 1;
+  }
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  printf("| %5u | %9llu | %12.3f | %8.2f | %10.0f | %6llu | %8.1f | %8.1f |\n", r.gpus,
+         (unsigned long long)r.res.messages, (double)r.res.t_done_ps * 1e-9, r.res.wall_s,
+         r.res.wall_s > 0 ? (double)r.res.messages / r.res.wall_s : 0.0, (unsigned long long)r.st.solves,
+         (double)(r.st.peak_bytes + r.graph_bytes) / 1048576.0, (double)ru.ru_maxrss / 1024.0);
+  fflush(stdout);
+  cli_scenario_free(&cs);
+  return 0;
+}
+
+static int bench_net(int argc, char **argv) {
+  uint32_t gpus[16] = {128, 512, 1024};
+  size_t ng = 3;
+  const char *bytes = NULL, *routing = NULL, *sets[CLI_MAX_SETS];
+  size_t nsets = 0;
+  char defpath[1024];
+  snprintf(defpath, sizeof defpath, "%s/scenarios/examples/alltoall-mpft.yaml", cli_source_dir());
+  const char *path = defpath;
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) { fputs(bench_net_usage, stdout); return 0; }
+    if (!v) { fprintf(stderr, "clustersim: bench net: %s needs a value\n%s", a, bench_net_usage); return 2; }
+    if (strcmp(a, "--gpus") == 0) {
+      ng = 0;
+      char buf[256];
+      snprintf(buf, sizeof buf, "%s", v);
+      for (char *t = strtok(buf, ","); t && ng < 16; t = strtok(NULL, ",")) {
+        uint64_t x;
+        if (parse_u64(t, &x) < 0 || x < 2 || x > 1000000) {
+          fprintf(stderr, "clustersim: --gpus: bad count '%s' (allowed: 2 .. 1000000)\n", t);
+          return 2;
+        }
+        gpus[ng++] = (uint32_t)x;
+      }
+    } else if (strcmp(a, "--bytes") == 0) bytes = v;
+    else if (strcmp(a, "--routing") == 0) routing = v;
+    else if (strcmp(a, "--scenario") == 0) path = v;
+    else if (strcmp(a, "--set") == 0) {
+      if (nsets == CLI_MAX_SETS - 4) { fprintf(stderr, "clustersim: bench net: too many --set\n"); return 2; }
+      sets[nsets++] = v;
+    } else {
+      fprintf(stderr, "clustersim: bench net: unknown option '%s'\n%s", a, bench_net_usage);
+      return 2;
+    }
+    i++;
+  }
+  printf("bench net: %s%s%s%s%s\n", path, bytes ? ", bytes " : "", bytes ? bytes : "", routing ? ", routing " : "",
+         routing ? routing : "");
+  printf("| GPUs  | messages  | simulated ms | wall s   | messages/s | solves | model MB | RSS MB   |\n");
+  printf("|------:|----------:|-------------:|---------:|-----------:|-------:|---------:|---------:|\n");
+  fflush(stdout);
+  int rc = 0;
+  for (size_t i = 0; i < ng; i++) {
+    pid_t pid = fork();
+    if (pid < 0) { perror("clustersim: bench net: fork"); return 1; }
+    if (pid == 0) _exit(bench_net_one(path, gpus[i], bytes, routing, sets, nsets));
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) rc = 1;
+  }
+  return rc;
+}
+
 int cmd_bench(int argc, char **argv) {
   if (argc < 1 || strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0) {
-    printf("usage: clustersim bench engine [options]   (see clustersim bench engine --help)\n");
+    printf("usage: clustersim bench engine|net [options]   (see clustersim bench engine --help, bench net --help)\n");
     return argc < 1 ? 2 : 0;
   }
   if (strcmp(argv[0], "engine") == 0) return bench_engine(argc - 1, argv + 1);
-  fprintf(stderr, "clustersim: unknown benchmark '%s'; allowed: engine\n", argv[0]);
+  if (strcmp(argv[0], "net") == 0) return bench_net(argc - 1, argv + 1);
+  fprintf(stderr, "clustersim: unknown benchmark '%s'; allowed: engine, net\n", argv[0]);
   return 2;
 }
 

@@ -3,7 +3,7 @@
 #include "exp.h"
 
 extern const cli_experiment cli_exp_llm, cli_exp_hold, cli_exp_logfmt, cli_exp_fp8_accum,
-    cli_exp_compute, cli_exp_topology, cli_exp_latency, cli_exp_collective, cli_exp_pcie_contention;
+    cli_exp_compute, cli_exp_topology, cli_exp_latency, cli_exp_collective, cli_exp_pcie_contention, cli_exp_alltoall;
 
 static const cli_experiment *const registry[] = {
   &cli_exp_llm,
@@ -15,6 +15,7 @@ static const cli_experiment *const registry[] = {
   &cli_exp_latency,
   &cli_exp_collective,
   &cli_exp_pcie_contention,
+  &cli_exp_alltoall,
   NULL
 };
 

@@ -40,7 +40,12 @@
  *   ECMP     at each switch with several next hops: mix64(flow, switch node) mod choices, mix64 the
  *            splitmix64 finaliser. Independent per switch, so distinct flows collide on a link with
  *            the birthday probability, as with real hash-based ECMP.
- *   ADAPTIVE up to max distinct minimal routes, depth-first over minimal next hops, lowest arc first.
+ *   ADAPTIVE up to max distinct minimal routes: route numbers seed mod R, +1, +2, ... (R minimal routes)
+ *            in mixed radix over the branchings, the first branching least significant (nth_route),
+ *            so consecutive candidates leave by different first hops and the window's start moves
+ *            with the seed (the network model passes a hash of the flow): candidates of many flows
+ *            cover every uplink. Rejected: depth-first, lowest arc first (every flow's candidates
+ *            then shared the first uplink and differed only near the destination).
  *            The network model picks among them by load.
  *   UGAL     the ADAPTIVE candidates (up to max - n_nonminimal, at least one), then n_nonminimal
  *            Valiant routes: minimal to an intermediate switch m, then minimal to the destination.
@@ -121,6 +126,7 @@ struct topo_router {
 
   /* path-count memo, stamped so that nothing is cleared per query */
   double *cnt;
+  double *mprod;       /* per switch: largest product of branch radices over its minimal routes */
   uint32_t *stamp;
   uint32_t cur_stamp;
 };
@@ -283,10 +289,11 @@ topo_router *topo_router_new(const topo_graph *g, size_t cache_bytes) {
   r->sw_node = malloc(sizeof *r->sw_node * ns);
   r->slot_of = malloc(sizeof *r->slot_of * ns);
   r->cnt = malloc(sizeof *r->cnt * ns);
+  r->mprod = malloc(sizeof *r->mprod * ns);
   r->stamp = calloc(ns, sizeof *r->stamp);
   r->bfs_queue = malloc(sizeof *r->bfs_queue * ns);
   r->sw_off = malloc(sizeof *r->sw_off * ns);
-  if (!r->sw_node || !r->slot_of || !r->cnt || !r->stamp || !r->bfs_queue || !r->sw_off) goto fail;
+  if (!r->sw_node || !r->slot_of || !r->cnt || !r->mprod || !r->stamp || !r->bfs_queue || !r->sw_off) goto fail;
   for (uint32_t v = 0; v < g->n_nodes; v++)
     if (r->sw_idx[v] != NONE) r->sw_node[r->sw_idx[v]] = v;
   size_t m = 0;
@@ -358,6 +365,7 @@ void topo_router_free(topo_router *r) {
   free(r->sw_nbr);
   free(r->sw_arc);
   free(r->cnt);
+  free(r->mprod);
   free(r->stamp);
   free(r);
 }
@@ -579,18 +587,37 @@ int topo_switch_hops(topo_router *r, uint32_t src_ep, uint32_t dst_ep) {
   return p.s == NONE ? 0 : (int)p.hops;
 }
 
+/* Minimal routes from switch u to t (memoised per query by stamp), and in mprod[u] the largest
+ * product of branching radices along them: route numbers 0 .. mprod - 1 reach every route
+ * (nth_route). */
 static double count_paths(topo_router *r, uint32_t u, const uint8_t *dist_t) {
   if (r->stamp[u] == r->cur_stamp) return r->cnt[u];
-  double c = 0.0;
+  double c = 0.0, mp = 1.0;
   if (dist_t[u] == 0) {
     c = 1.0;
   } else {
-    uint32_t k = 0, v;
-    while (next_hop(r, u, dist_t, &k, &v) != NONE) c += count_paths(r, v, dist_t);   /* depth <= dist_t[u] */
+    uint32_t k = 0, v, branches = 0;
+    double best = 0.0;
+    while (next_hop(r, u, dist_t, &k, &v) != NONE) {   /* depth <= dist_t[u] */
+      c += count_paths(r, v, dist_t);
+      if (r->mprod[v] > best) best = r->mprod[v];
+      branches++;
+    }
+    mp = (double)branches * best;
   }
   r->stamp[u] = r->cur_stamp;
   r->cnt[u] = c;
+  r->mprod[u] = mp;
   return c;
+}
+
+/* Minimal routes of a plan (a fresh count: the memo is stamped per query). */
+static double paths_of(topo_router *r, const plan *p) {
+  if (++r->cur_stamp == 0) {
+    memset(r->stamp, 0, sizeof *r->stamp * ((size_t)r->n_sw + 1));
+    r->cur_stamp = 1;
+  }
+  return count_paths(r, p->s, p->dist_t);
 }
 
 double topo_minimal_path_count(topo_router *r, uint32_t src_ep, uint32_t dst_ep) {
@@ -599,11 +626,7 @@ double topo_minimal_path_count(topo_router *r, uint32_t src_ep, uint32_t dst_ep)
   int rc = make_plan(r, src_ep, dst_ep, &p);
   if (rc < 0) return (double)rc;
   if (p.s == NONE) return 1.0;   /* same endpoint, or NVLink only: one way */
-  if (++r->cur_stamp == 0) {
-    memset(r->stamp, 0, sizeof *r->stamp * ((size_t)r->n_sw + 1));
-    r->cur_stamp = 1;
-  }
-  return count_paths(r, p.s, p.dist_t);
+  return paths_of(r, &p);
 }
 
 int topo_route_one(topo_router *r, topo_routing how, uint32_t src_ep, uint32_t dst_ep, uint64_t flow,
@@ -618,7 +641,7 @@ int topo_route_one(topo_router *r, topo_routing how, uint32_t src_ep, uint32_t d
   }
   uint32_t mid[TOPO_ROUTE_MAX], n = 0;
   if (p.s != NONE) {
-    /* ADAPTIVE and UGAL asked for one route: the first candidate (lowest arcs), as STATIC would be
+    /* ADAPTIVE and UGAL asked for one route: route number 0 (lowest arcs), as STATIC would be
      * arbitrary here. */
     topo_routing h = (how == TOPO_ROUTING_ECMP || how == TOPO_ROUTING_STATIC) ? how : TOPO_ROUTING_COUNT;
     if (h == TOPO_ROUTING_COUNT) {
@@ -636,26 +659,22 @@ int topo_route_one(topo_router *r, topo_routing how, uint32_t src_ep, uint32_t d
   return 0;
 }
 
-/* Depth-first enumeration of minimal routes, lowest arc first. */
-typedef struct dfs_ctx {
-  const topo_router *r;
-  const plan *p;
-  topo_route *out;
-  size_t max, n;
-  uint32_t stack[TOPO_ROUTE_MAX];
-} dfs_ctx;
-
-static void dfs(dfs_ctx *c, uint32_t u, uint32_t depth) {
-  if (c->n >= c->max) return;
-  if (c->p->dist_t[u] == 0) {
-    assemble(c->p, c->stack, depth, &c->out[c->n++]);
-    return;
+/* The minimal route numbered q in mixed radix over the branchings, the first branching least
+ * significant: routes q and q + 1 leave the source switch by different arcs where it has a choice,
+ * so a window of consecutive numbers spreads over the first hops (where the load is decided on a
+ * fat-tree) rather than over the last ones. Numbers below the product of the radices along a route
+ * map to distinct routes on graphs where every branch has the same radices (fat-trees); elsewhere
+ * two numbers can name one route (callers remove duplicates). */
+static uint32_t nth_route(const topo_router *r, const plan *p, uint64_t q, uint32_t *mid) {
+  uint32_t u = p->s, n = 0;
+  while (p->dist_t[u] > 0) {
+    uint32_t c = count_next(r, u, p->dist_t, NULL);
+    uint32_t arc = nth_next(r, u, p->dist_t, (uint32_t)(q % c));
+    q /= c;
+    mid[n++] = arc;
+    u = r->sw_idx[topo_arc_to(r->g, arc)];
   }
-  uint32_t k = 0, v, arc;
-  while (c->n < c->max && (arc = next_hop(c->r, u, c->p->dist_t, &k, &v)) != NONE) {
-    c->stack[depth] = arc;
-    dfs(c, v, depth + 1);
-  }
+  return n;
 }
 
 static int same_route(const topo_route *a, const topo_route *b) {
@@ -703,9 +722,23 @@ size_t topo_route_candidates(topo_router *r, topo_routing how, uint32_t src_ep, 
   }
   size_t nonmin = how == TOPO_ROUTING_UGAL ? n_nonminimal : 0;
   if (nonmin > max - 1) nonmin = max - 1;   /* keep at least one minimal route */
-  dfs_ctx c = {.r = r, .p = &p, .out = out, .max = max - nonmin, .n = 0};
-  dfs(&c, p.s, 0);
-  size_t n = c.n;
+  /* minimal candidates: route numbers start, start + 1, ... (nth_route) with start = seed mod the
+   * number of minimal routes, duplicates skipped, at most 8 tries per wanted route */
+  size_t nmin = max - nonmin, n = 0;
+  double total = paths_of(r, &p), span = r->mprod[p.s];
+  if (total < 1) return 0;
+  /* numbers 0 .. span-1 name every route (some twice where branches differ in radix) */
+  uint64_t tot = span >= 0x1p62 ? (UINT64_C(1) << 62) : (uint64_t)span;
+  uint64_t start = seed % tot, scan = (uint64_t)nmin * 8 > tot ? tot : (uint64_t)nmin * 8;
+  if (total <= (double)nmin) scan = tot;   /* all wanted: scan every number */
+  uint32_t mid[TOPO_ROUTE_MAX];
+  for (uint64_t k = 0; k < scan && n < nmin; k++) {
+    uint32_t nm = nth_route(r, &p, (start + k) % tot, mid);
+    assemble(&p, mid, nm, &out[n]);
+    int dup = 0;
+    for (size_t i = 0; i < n && !dup; i++) dup = same_route(&out[i], &out[n]);
+    if (!dup) n++;
+  }
   if (nonmin == 0) return n;
 
   const uint8_t *dist_s = dist_to(r, p.s);   /* room reserved above: dist_t stays valid */
