@@ -44,9 +44,9 @@ int cli_net_build(const scen *s, sim_engine *e, topo_graph **g, net_model **n, c
 /* Endpoint pairs by relation, for microbenchmarks: the first pair (in endpoint order, from endpoint
  * 0 where possible) whose route (under the model's routing) has the relation. Relations:
  *   "same_host"   two GPUs of one host (NVLink or PCIe inside the host)
- *   "same_leaf"   different hosts whose fabric switches are the same switch (0 switch hops)
- *   "cross_leaf"  minimal route over 2 switch hops (leaf - spine - leaf)
- *   "cross_pod"   minimal route over 4 switch hops (FT3: edge - aggregation - core - aggregation - edge)
+ *   "same_leaf"   different hosts under one fabric switch (the route passes 1 switch)
+ *   "cross_leaf"  the route passes 3 switches (leaf - spine - leaf)
+ *   "cross_pod"   the route passes 5 switches (FT3: edge - aggregation - core - aggregation - edge)
  * Fabric relations pick GPUs in one plane/rail (their own NICs reach each other). 0, or -1 when the
  * graph has no such pair (message in err). */
 int cli_net_pair(net_model *n, const char *relation, uint32_t *src, uint32_t *dst, char *err, size_t errlen);

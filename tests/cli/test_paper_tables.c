@@ -1,4 +1,4 @@
-/* test_paper_tables.c: paper Tables 1, 2 and 3 end to end (presets -> loader -> experiment -> SQLite),
+/* test_paper_tables.c: paper Tables 1, 2, 3 and 5 end to end (presets -> loader -> experiment -> SQLite),
  * and the mechanism behind them: change an input through --set and the numbers move as they must.
  * The paper's values live here, with their tolerances; the code computes. */
 #include <math.h>
@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "cli.h"
+#include "scen.h"
 
 static char tmpdir[256];
 static int dbn;
@@ -258,6 +259,195 @@ static void table3_slimfly_formula_matches_graph(void **st) {
   assert_true(fabs(t3(a, "SF", "cable_m") - t3(b, "SF", "cable_m")) <= 1e-6 * t3(b, "SF", "cable_m"));
 }
 
+/* ---- Table 5: 64 B latency over InfiniBand, RoCE, NVLink (scenarios/paper/table5.yaml) ---- */
+
+static double t5(const char *db, const char *row, const char *name) { return metric_by(db, "topology.name", row, name); }
+
+/* A param of the run whose topology.name is `row`, copied into out. */
+static const char *t5_param(const char *db, const char *row, const char *key, char *out, size_t len) {
+  sqlite3 *h;
+  assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+  sqlite3_stmt *st;
+  const char *q = "SELECT k.value FROM runs r JOIN params p ON p.run = r.id AND p.key = 'topology.name' "
+                  "JOIN params k ON k.run = r.id WHERE r.status = 'ok' AND p.value = ?1 AND k.key = ?2";
+  assert_int_equal(sqlite3_prepare_v2(h, q, -1, &st, NULL), SQLITE_OK);
+  sqlite3_bind_text(st, 1, row, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+  if (sqlite3_step(st) != SQLITE_ROW) fail_msg("no param %s for topology.name = %s in %s", key, row, db);
+  snprintf(out, len, "%s", (const char *)sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  return out;
+}
+
+/* A time param ("337ns") of a row, in microseconds. */
+static double t5_param_us(const char *db, const char *row, const char *key) {
+  char txt[64], why[256];
+  uint64_t ps;
+  t5_param(db, row, key, txt, sizeof txt);
+  if (scen_parse_time_ps(txt, &ps, why, sizeof why) < 0)
+    fail_msg("%s of %s: '%s' is not a time: %s", key, row, txt, why);
+  return (double)ps * 1e-6;
+}
+
+/* a == b to tol_ps (metrics are in us). The model's times are integer ps: a change made of integer
+ * ps inputs moves a latency exactly (to 1 fs here, for the us conversion); propagation (cable metres
+ * x ps per metre) is rounded to the ps once per route, so a propagation change is exact to 1 ps. */
+static void near_us(const char *what, double a, double b, double tol_ps) {
+  if (fabs(a - b) > tol_ps * 1e-6)
+    fail_msg("%s: %.9f us vs %.9f us (difference %.3g ps, allowed %.3g ps)", what, a, b, (a - b) * 1e6, tol_ps);
+}
+static void same_us(const char *what, double a, double b) { near_us(what, a, b, 1e-3); }
+
+static const char *const t5_rows[] = {"InfiniBand", "RoCE", "InfiniBand FT3"};
+static const char *const t5_comps[] = {"host", "nic", "switch", "nvswitch", "pcie_switch", "link", "propagation",
+                                       "serialization"};
+
+/* Table 5 within 5%: InfiniBand 2.8 / 3.7 us, RoCE 3.6 / 5.6 us same / cross leaf, NVLink 3.33 us;
+ * the FT3 cross-pod prediction is above cross leaf; every one-way latency is the sum of its parts. */
+static void table5_latency(void **st) {
+  (void)st;
+  char db[512], txt[256];
+  run_paper("table5", NULL, 0, db, sizeof db);
+  within("InfiniBand same leaf [us]", t5(db, "InfiniBand", "same_leaf_one_way_us"), 2.8, 0.05);
+  within("InfiniBand cross leaf [us]", t5(db, "InfiniBand", "cross_leaf_one_way_us"), 3.7, 0.05);
+  within("RoCE same leaf [us]", t5(db, "RoCE", "same_leaf_one_way_us"), 3.6, 0.05);
+  within("RoCE cross leaf [us]", t5(db, "RoCE", "cross_leaf_one_way_us"), 5.6, 0.05);
+  within("NVLink (H800 host) [us]", t5(db, "InfiniBand", "same_host_one_way_us"), 3.33, 0.05);
+  printf("  FT3 prediction: same leaf %.3f cross leaf %.3f cross pod %.3f us\n",
+         t5(db, "InfiniBand FT3", "same_leaf_one_way_us"), t5(db, "InfiniBand FT3", "cross_leaf_one_way_us"),
+         t5(db, "InfiniBand FT3", "cross_pod_one_way_us"));
+  /* Order: more hops, more latency; IB below RoCE at every distance (the paper's point in 5.2.1). */
+  assert_true(t5(db, "InfiniBand FT3", "cross_pod_one_way_us") > t5(db, "InfiniBand FT3", "cross_leaf_one_way_us"));
+  for (int i = 0; i < 3; i++)
+    assert_true(t5(db, t5_rows[i], "cross_leaf_one_way_us") > t5(db, t5_rows[i], "same_leaf_one_way_us"));
+  assert_true(t5(db, "RoCE", "same_leaf_one_way_us") > t5(db, "InfiniBand", "same_leaf_one_way_us"));
+  assert_true(t5(db, "RoCE", "cross_leaf_one_way_us") > t5(db, "InfiniBand", "cross_leaf_one_way_us"));
+  /* Switch hops: 1 same leaf, 3 cross leaf, 5 cross pod, 0 inside a host. */
+  assert_true(t5(db, "InfiniBand", "same_leaf_switch_hops") == 1.0);
+  assert_true(t5(db, "InfiniBand", "cross_leaf_switch_hops") == 3.0);
+  assert_true(t5(db, "InfiniBand FT3", "cross_pod_switch_hops") == 5.0);
+  assert_true(t5(db, "InfiniBand", "same_host_switch_hops") == 0.0);
+  /* The FT3 row has the InfiniBand row's inputs: same leaf differs only by cable (same 1 m cables). */
+  same_us("FT3 vs MPFT same leaf", t5(db, "InfiniBand FT3", "same_leaf_one_way_us"),
+          t5(db, "InfiniBand", "same_leaf_one_way_us"));
+  /* The NVLink path has no fabric component, and the host software is NVLink's. */
+  assert_string_equal(t5_param(db, "InfiniBand", "derived.same_host.class", txt, sizeof txt), "nvlink");
+  assert_string_equal(t5_param(db, "InfiniBand", "derived.same_host.route", txt, sizeof txt), "gpu > nvswitch > gpu");
+  for (int i = 0; i < 3; i++) {
+    assert_true(t5(db, t5_rows[i], "same_host_switch_us") == 0.0);
+    assert_true(t5(db, t5_rows[i], "same_host_nic_us") == 0.0);
+    assert_true(t5(db, t5_rows[i], "same_host_pcie_switch_us") == 0.0);
+    same_us("NVLink host part", t5(db, t5_rows[i], "same_host_host_us"),
+            2 * t5_param_us(db, t5_rows[i], "topology.node.nvlink.host_latency"));
+  }
+  assert_string_equal(t5_param(db, "RoCE", "derived.cross_leaf.class", txt, sizeof txt), "eth");
+  assert_string_equal(t5_param(db, "InfiniBand", "derived.cross_leaf.route", txt, sizeof txt),
+                      "gpu > pcie_switch > nic > switch(t1) > switch(t2) > switch(t1) > nic > pcie_switch > gpu");
+  /* Every one-way latency is the sum of its components; serialisation is 64 B at the bottleneck
+   * (the 50 GB/s NIC port on the fabric, 160 GB/s NVLink on the H800). */
+  const char *rels[] = {"same_host", "same_leaf", "cross_leaf"};
+  for (int i = 0; i < 3; i++)
+    for (int r = 0; r < 3; r++) {
+      double sum = 0;
+      char name[64];
+      for (size_t c = 0; c < sizeof t5_comps / sizeof t5_comps[0]; c++) {
+        snprintf(name, sizeof name, "%s_%s_us", rels[r], t5_comps[c]);
+        sum += t5(db, t5_rows[i], name);
+      }
+      snprintf(name, sizeof name, "%s_one_way_us", rels[r]);
+      double total = t5(db, t5_rows[i], name);
+      if (fabs(sum - total) > 1e-6) fail_msg("%s %s: parts %.6f us, total %.6f us", t5_rows[i], rels[r], sum, total);
+      snprintf(name, sizeof name, "%s_serialization_us", rels[r]);
+      double want_us = 64.0 / (r == 0 ? 160e9 : 50e9) * 1e6;
+      double ser = t5(db, t5_rows[i], name);
+      if (fabs(ser - want_us) > 1e-6)
+        fail_msg("%s %s: serialisation %.6f us, want %.6f", t5_rows[i], rels[r], ser, want_us);
+    }
+}
+
+/* Response: double every switch's traversal latency. Cross leaf minus same leaf (two more switches)
+ * rises by exactly 2 x the increment, same leaf by 1 x, cross pod by 5 x (FT3), NVLink not at all;
+ * the RoCE row's switches, set to the same doubled IB value, move by their own difference. */
+static void mechanism_table5_switch_latency(void **st) {
+  (void)st;
+  char a[512], b[512], set[96];
+  run_paper("table5", NULL, 0, a, sizeof a);
+  double s_ib = t5_param_us(a, "InfiniBand", "topology.fabric.switch_latency");
+  double s_eth = t5_param_us(a, "RoCE", "topology.fabric.switch_latency");
+  snprintf(set, sizeof set, "topology.fabric.switch_latency=%.0fps", 2 * s_ib * 1e6);
+  const char *sets[] = {set};
+  run_paper("table5", sets, 1, b, sizeof b);
+  for (int i = 0; i < 3; i++) {
+    const char *r = t5_rows[i];
+    double inc = 2 * s_ib - (i == 1 ? s_eth : s_ib);
+    double gap_a = t5(a, r, "cross_leaf_one_way_us") - t5(a, r, "same_leaf_one_way_us");
+    double gap_b = t5(b, r, "cross_leaf_one_way_us") - t5(b, r, "same_leaf_one_way_us");
+    printf("  %-15s switch %+.3f us: cross - same leaf %.3f -> %.3f us\n", r, inc, gap_a, gap_b);
+    same_us("cross - same leaf", gap_b - gap_a, 2 * inc);
+    same_us("same leaf", t5(b, r, "same_leaf_one_way_us") - t5(a, r, "same_leaf_one_way_us"), inc);
+    same_us("NVLink", t5(b, r, "same_host_one_way_us"), t5(a, r, "same_host_one_way_us"));
+    same_us("switch part", t5(b, r, "cross_leaf_switch_us"), 3 * 2 * s_ib);
+  }
+  const char *ft3 = "InfiniBand FT3";
+  same_us("cross pod", t5(b, ft3, "cross_pod_one_way_us") - t5(a, ft3, "cross_pod_one_way_us"), 5 * s_ib);
+}
+
+/* Response: faster light in fibre moves only the routes with optical cables (the leaf-spine and
+ * higher links), by exactly their optical metres; the same-leaf and NVLink routes are all copper.
+ * More host software moves every fabric latency by 2 x the increment and NVLink not at all; more
+ * link FEC moves cross leaf by 2 x (two more switch-switch links) more than same leaf. */
+static void mechanism_table5_propagation_host_fec(void **st) {
+  (void)st;
+  char a[512], b[512], c[512], d[512];
+  const char *fibre[] = {"topology.layout.optical_ns_per_m=9.8"};
+  const char *host[] = {"topology.fabric.host_latency=1113ns"};
+  const char *fec[] = {"topology.fabric.latency=300ns"};
+  run_paper("table5", NULL, 0, a, sizeof a);
+  run_paper("table5", fibre, 1, b, sizeof b);
+  run_paper("table5", host, 1, c, sizeof c);
+  run_paper("table5", fec, 1, d, sizeof d);
+  for (int i = 0; i < 3; i++) {
+    const char *r = t5_rows[i];
+    same_us("same leaf, fibre", t5(b, r, "same_leaf_one_way_us"), t5(a, r, "same_leaf_one_way_us"));
+    same_us("NVLink, fibre", t5(b, r, "same_host_one_way_us"), t5(a, r, "same_host_one_way_us"));
+    double added = t5(b, r, "cross_leaf_propagation_us") - t5(a, r, "cross_leaf_propagation_us");
+    assert_true(added > 0);
+    /* optical metres one way x 4.9 ns/m more: propagation doubled on the optical part only */
+    double copper_us = t5(a, r, "cross_leaf_propagation_us") - added;
+    near_us("cross leaf, fibre", t5(b, r, "cross_leaf_one_way_us") - t5(a, r, "cross_leaf_one_way_us"), added, 1.0);
+    same_us("copper part", copper_us, t5(a, r, "same_leaf_propagation_us"));
+
+    double dh = 1.113 - t5_param_us(a, r, "topology.fabric.host_latency");
+    same_us("same leaf, host", t5(c, r, "same_leaf_one_way_us") - t5(a, r, "same_leaf_one_way_us"), 2 * dh);
+    same_us("cross leaf, host", t5(c, r, "cross_leaf_one_way_us") - t5(a, r, "cross_leaf_one_way_us"), 2 * dh);
+    same_us("NVLink, host", t5(c, r, "same_host_one_way_us"), t5(a, r, "same_host_one_way_us"));
+
+    double df = 0.3 - t5_param_us(a, r, "topology.fabric.latency");
+    same_us("same leaf, FEC", t5(d, r, "same_leaf_one_way_us"), t5(a, r, "same_leaf_one_way_us"));
+    same_us("cross leaf, FEC", t5(d, r, "cross_leaf_one_way_us") - t5(a, r, "cross_leaf_one_way_us"), 2 * df);
+  }
+}
+
+/* Response: a 64 KiB message adds its serialisation at the bottleneck, and nothing else: 65536 B at
+ * the 50 GB/s NIC port on every fabric route, at 160 GB/s on the H800's NVLink. */
+static void mechanism_table5_message_size(void **st) {
+  (void)st;
+  char a[512], b[512];
+  const char *big[] = {"bytes=64KiB"};
+  run_paper("table5", NULL, 0, a, sizeof a);
+  run_paper("table5", big, 1, b, sizeof b);
+  const char *rels[] = {"same_host", "same_leaf", "cross_leaf"};
+  for (int r = 0; r < 3; r++) {
+    char name[64];
+    snprintf(name, sizeof name, "%s_one_way_us", rels[r]);
+    double bw = r == 0 ? 160e9 : 50e9;
+    double want = (65536.0 - 64.0) / bw * 1e6;
+    double got = t5(b, "InfiniBand", name) - t5(a, "InfiniBand", name);
+    if (fabs(got - want) > 1e-6) fail_msg("%s: 64 KiB adds %.6f us, want %.6f us", rels[r], got, want);
+  }
+}
+
 static int setup(void **st) {
   (void)st;
   snprintf(tmpdir, sizeof tmpdir, "/tmp/cs_paper_XXXXXX");
@@ -282,6 +472,10 @@ int main(void) {
     cmocka_unit_test(mechanism_table3_optical_price),
     cmocka_unit_test(mechanism_table3_ports_and_layout),
     cmocka_unit_test(table3_slimfly_formula_matches_graph),
+    cmocka_unit_test(table5_latency),
+    cmocka_unit_test(mechanism_table5_switch_latency),
+    cmocka_unit_test(mechanism_table5_propagation_host_fec),
+    cmocka_unit_test(mechanism_table5_message_size),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
