@@ -86,6 +86,8 @@ struct net_model {
   /* solve scratch per arc */
   double *rem, *wsum;
   uint32_t *nunf, *amark, *hpos_heap, *touch_mark;
+  double *d_rem, *d_w;   /* per-arc changes of one pop, applied arc by arc (fill_level) */
+  uint32_t *d_n;
   uint32_t *heap, heap_n;
   uint32_t epoch;
 
@@ -136,8 +138,8 @@ static uint64_t mix64(uint64_t x) {
 }
 
 static void update_bytes_stat(net_model *n) {
-  size_t b = sizeof *n + (size_t)n->n_arcs * (sizeof(double) * 5 + sizeof(arcv) + sizeof(sim_time_ps) +
-                                              sizeof(uint32_t) * 6);
+  size_t b = sizeof *n + (size_t)n->n_arcs * (sizeof(double) * 7 + sizeof(arcv) + sizeof(sim_time_ps) +
+                                              sizeof(uint32_t) * 7);
   b += (size_t)n->f_cap * (sizeof(nflow) + sizeof(uint32_t));
   b += (size_t)n->hop_cap * 2 * sizeof(uint32_t);
   b += (size_t)n->m_cap * (sizeof(nmsg) + sizeof(uint32_t));
@@ -211,11 +213,14 @@ net_model *net_new(sim_engine *e, const topo_graph *g, const net_opts *o, char *
   n->amark = calloc(A, sizeof(uint32_t));
   n->dmark = calloc(A, sizeof(uint32_t));
   n->touch_mark = calloc(A, sizeof(uint32_t));
+  n->d_rem = calloc(A, sizeof(double));
+  n->d_w = calloc(A, sizeof(double));
+  n->d_n = calloc(A, sizeof(uint32_t));
   n->hpos_heap = xrealloc(NULL, A * sizeof(uint32_t));
   n->heap = xrealloc(NULL, A * sizeof(uint32_t));
   n->touched = xrealloc(NULL, A * sizeof(uint32_t));
   if (!n->list || !n->arc_rate || !n->arc_bytes || !n->arc_last || !n->rem || !n->wsum || !n->nunf || !n->amark ||
-      !n->dmark || !n->touch_mark) {
+      !n->dmark || !n->touch_mark || !n->d_rem || !n->d_w || !n->d_n) {
     net_free(n);
     snprintf(err, errlen, "net_new: out of memory for %u arcs", n->n_arcs);
     return NULL;
@@ -246,6 +251,9 @@ void net_free(net_model *n) {
   free(n->amark);
   free(n->dmark);
   free(n->touch_mark);
+  free(n->d_rem);
+  free(n->d_w);
+  free(n->d_n);
   free(n->hpos_heap);
   free(n->heap);
   free(n->touched);
@@ -516,19 +524,31 @@ static void fill_level(net_model *n, uint8_t p) {
       const uint32_t *h = &n->hop_arc[f->hop_off];
       for (uint32_t j = 0; j < f->n_hops; j++) {
         uint32_t b = h[j];
-        n->rem[b] -= r;
-        n->wsum[b] -= f->weight;
-        n->nunf[b]--;
-        if (b != a && n->touch_mark[b] != tep) {
+        if (b == a) continue;   /* a is out of the heap and saturated: set below */
+        if (n->touch_mark[b] != tep) {
           n->touch_mark[b] = tep;
           n->touched[n->touched_n++] = b;
         }
+        n->d_rem[b] += r;       /* applied below, one arc at a time */
+        n->d_w[b] += f->weight;
+        n->d_n[b]++;
       }
     }
     n->rem[a] = 0;   /* a is saturated (or starved): exactly nothing left for this level */
+    n->wsum[a] = 0;
+    n->nunf[a] = 0;
+    /* Re-key each touched arc right after applying its own change: then it is the only entry out
+     * of place when it is sifted, which is what sift_up/sift_down need. (Changing every key first
+     * and sifting afterwards breaks the heap: an entry whose key rose can hide a smaller one below
+     * it, which is then never popped in order.) */
     for (uint32_t t = 0; t < n->touched_n; t++) {
       uint32_t b = n->touched[t];
       n->touch_mark[b] = 0;
+      n->rem[b] -= n->d_rem[b];
+      n->wsum[b] -= n->d_w[b];
+      n->nunf[b] -= n->d_n[b];
+      n->d_rem[b] = n->d_w[b] = 0;
+      n->d_n[b] = 0;
       if (n->nunf[b] == 0) {
         n->wsum[b] = 0;
         heap_remove(n, b);

@@ -341,6 +341,7 @@ static void rnd_send(sim_engine *e, void *ctx, uint64_t arg) {
   m.dst = d;
   m.bytes = bytes;
   m.prio = (uint8_t)(lcg(&c->state) % 2);
+  m.weight = (double)(1 + lcg(&c->state) % 4);   /* unequal weights: shares rise and fall in one pop */
   m.flow = lcg(&c->state) + 1;
   topo_route rt;
   /* static routing: the route net_send takes is net_route's */
