@@ -67,7 +67,13 @@ typedef struct nmsg {
   uint32_t gen;        /* generation: ids of reused slots differ */
   uint32_t pending;    /* subflows not yet through */
   uint32_t first_sub;  /* NONE32 once all subflows are through */
-  uint8_t prio, live;
+  /* pooled (sprayed over k > 1 routes): the subflows draw from one byte pool, so bytes go wherever
+   * there is capacity (as sprayed packets do); the message, not its subflows, has the end event */
+  double remaining, rate;
+  sim_time_ps last_ps;
+  sim_event_id ev;
+  uint32_t mark;       /* solve epoch */
+  uint8_t prio, live, pooled;
 } nmsg;
 
 struct net_model {
@@ -111,6 +117,7 @@ struct net_model {
   uint32_t dirty_epoch;
   uint32_t *comp_arcs, comp_arcs_cap, comp_arcs_n;
   uint32_t *comp_flows, comp_flows_cap, comp_flows_n;
+  uint32_t *pool_msgs, pool_msgs_cap, pool_msgs_n;   /* pooled messages whose rate changed in a solve */
   uint32_t *touched, touched_n;
   int solve_pending;
 
@@ -266,6 +273,7 @@ void net_free(net_model *n) {
   free(n->dirty);
   free(n->comp_arcs);
   free(n->comp_flows);
+  free(n->pool_msgs);
   topo_router_free(n->router);
   free(n);
 }
@@ -372,6 +380,7 @@ static double flow_settle(nflow *f, sim_time_ps now) {
 /* ---------- the solve ---------- */
 
 static void handle_flow_end(sim_engine *e, void *ctx, uint64_t arg);
+static void handle_msg_end(sim_engine *e, void *ctx, uint64_t arg);
 static void handle_deliver(sim_engine *e, void *ctx, uint64_t arg);
 static void handle_solve(sim_engine *e, void *ctx, uint64_t arg);
 
@@ -449,6 +458,7 @@ static void collect_component(net_model *n) {
   if (n->epoch == 0) {   /* wrapped: clear the marks once every 2^32 solves */
     memset(n->amark, 0, (size_t)n->n_arcs * sizeof(uint32_t));
     for (uint32_t i = 0; i < n->f_n; i++) n->f[i].mark = 0;
+    for (uint32_t i = 0; i < n->m_n; i++) n->m[i].mark = 0;
     n->epoch = 1;
   }
   const uint32_t ep = n->epoch;
@@ -594,17 +604,43 @@ static void solve(net_model *n) {
   for (uint8_t p = 0; p < NET_PRIO_LEVELS; p++)
     if (levels & (1u << p)) fill_level(n, p);
 
+  n->pool_msgs_n = 0;
   for (uint32_t i = 0; i < n->comp_flows_n; i++) {
     uint32_t fi = n->comp_flows[i];
     nflow *f = &n->f[fi];
     if (f->new_rate == f->rate) continue;
-    (void)flow_settle(f, now);   /* not ending: nothing overshot (its end event is later) */
     double d = f->new_rate - f->rate;
     const uint32_t *h = &n->hop_arc[f->hop_off];
     for (uint32_t j = 0; j < f->n_hops; j++) arc_rate_add(n, h[j], now, d);
-    f->rate = f->new_rate;
     n->st.reschedules++;
+    nmsg *m = &n->m[f->msg];
+    if (m->pooled) {
+      if (m->mark != n->epoch) {   /* first change of this message in this solve: settle the pool */
+        m->mark = n->epoch;
+        if (now > m->last_ps && m->rate > 0) m->remaining -= m->rate * ps_to_s(now - m->last_ps);
+        if (m->remaining < 0) m->remaining = 0;
+        m->last_ps = now;
+        push_u32(&n->pool_msgs, &n->pool_msgs_n, &n->pool_msgs_cap, f->msg);
+      }
+      m->rate += d;
+      f->rate = f->new_rate;
+      continue;
+    }
+    (void)flow_settle(f, now);   /* not ending: nothing overshot (its end event is later) */
+    f->rate = f->new_rate;
     reschedule(n, fi, now);
+  }
+  for (uint32_t i = 0; i < n->pool_msgs_n; i++) {
+    uint32_t mi = n->pool_msgs[i];
+    nmsg *m = &n->m[mi];
+    if (m->ev != SIM_EVENT_NONE) sim_cancel(n->e, m->ev);
+    m->ev = SIM_EVENT_NONE;
+    if (m->rate <= 0) {
+      m->rate = 0;
+      continue;
+    }
+    double dt = m->remaining / m->rate * 1e12;
+    m->ev = sim_schedule_at(n->e, now + (dt <= 0 ? 0 : (sim_time_ps)ceil(dt)), handle_msg_end, n, mi);
   }
   if (n->o.check) {
     char err[256];
@@ -699,6 +735,34 @@ static void handle_flow_end(sim_engine *e, void *ctx, uint64_t arg) {
   if (--m->pending == 0) sim_schedule(e, m->lat_ps, handle_deliver, n, mi);
 }
 
+/* A pooled message's bytes are through: its subflows end together. */
+static void handle_msg_end(sim_engine *e, void *ctx, uint64_t arg) {
+  net_model *n = ctx;
+  uint32_t mi = (uint32_t)arg;
+  nmsg *m = &n->m[mi];
+  sim_time_ps now = sim_now(e);
+  m->ev = SIM_EVENT_NONE;
+  double over = 0;   /* bytes sent past the pool (end rounded up to the picosecond), shared by rate */
+  if (now > m->last_ps && m->rate > 0) {
+    m->remaining -= m->rate * ps_to_s(now - m->last_ps);
+    if (m->remaining < 0) over = -m->remaining;
+  }
+  m->remaining = 0;
+  m->last_ps = now;
+  double total = m->rate;
+  while (m->first_sub != NONE32) {
+    uint32_t fi = m->first_sub;
+    nflow *f = &n->f[fi];
+    m->first_sub = f->next_sub;
+    f->last_ps = now;
+    remove_flow(n, fi, now, total > 0 ? over * f->rate / total : 0);
+    m = &n->m[mi];
+  }
+  m->pending = 0;
+  m->rate = 0;
+  sim_schedule(e, m->lat_ps, handle_deliver, n, mi);
+}
+
 static void handle_deliver(sim_engine *e, void *ctx, uint64_t arg) {
   net_model *n = ctx;
   uint32_t mi = (uint32_t)arg;
@@ -734,12 +798,21 @@ sim_time_ps net_route_latency_ps(const net_model *n, const topo_route *r) {
   return (sim_time_ps)llround(lat);
 }
 
-/* Load of a route for adaptive choice: the most loaded arc ((flows + 1) / bandwidth), then the sum. */
+/* Load of a route for adaptive choice: the most loaded arc ((flows + 1) / bandwidth), then the sum,
+ * over the arcs between fabric switches: the candidates of a message share their first and last
+ * hops (GPU, PCIe, NIC, leaf port), whose load would mask the differences (all arcs if the route has
+ * no switch-to-switch arc). */
 static void route_load(const net_model *n, const topo_route *r, double *mx, double *sum) {
+  const topo_graph *g = n->g;
   *mx = 0;
   *sum = 0;
+  int fabric_only = 0;
+  for (uint32_t i = 0; i < r->n && !fabric_only; i++)
+    fabric_only = g->kind[topo_arc_from(g, r->arc[i])] == TOPO_SWITCH && g->kind[topo_arc_to(g, r->arc[i])] == TOPO_SWITCH;
   for (uint32_t i = 0; i < r->n; i++) {
     uint32_t a = r->arc[i];
+    if (fabric_only && !(g->kind[topo_arc_from(g, a)] == TOPO_SWITCH && g->kind[topo_arc_to(g, a)] == TOPO_SWITCH))
+      continue;
     double x = ((double)n->list[a].n + 1.0) / n->cap[a];
     if (x > *mx) *mx = x;
     *sum += x;
@@ -852,6 +925,12 @@ static uint32_t start_msg(net_model *n, const net_msg *m, uint32_t src, uint32_t
   x->dst = dst;
   x->pending = 0;
   x->first_sub = NONE32;
+  x->remaining = m->bytes;
+  x->rate = 0;
+  x->last_ps = x->t_send;
+  x->ev = SIM_EVENT_NONE;
+  x->mark = 0;
+  x->pooled = 0;
   x->prio = m->prio;
   x->live = 1;
   n->seq++;
@@ -871,7 +950,9 @@ static void launch(net_model *n, uint32_t mi, const net_msg *m, const topo_route
     return;
   }
   double w = flow_weight(n, m, lat);
-  for (int i = 0; i < k; i++) add_flow(n, mi, &routes[i], m->bytes / k, m->prio, w);
+  n->m[mi].pooled = k > 1;
+  /* a sprayed message weighs what one flow does: w / k per subflow */
+  for (int i = 0; i < k; i++) add_flow(n, mi, &routes[i], m->bytes / k, m->prio, w / k);
 }
 
 int net_send(net_model *n, const net_msg *m, uint64_t *id) {

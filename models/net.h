@@ -25,8 +25,11 @@
  * hashes the message's flow id (a connection: one QP / 5-tuple) at every switch, so concurrent
  * connections collide; ADAPTIVE takes the router's candidate minimal routes and puts the message
  * on the least loaded one at send time (load of a route = its most loaded arc, arc load = (active
- * flows + 1) / bandwidth; ties: fewer flows summed over the route, then the flow id's hash), or,
- * with spray = k > 1, splits it evenly over the k least loaded (packet spraying at flow level);
+ * flows + 1) / bandwidth, over the switch-to-switch arcs; ties: the summed load, then the flow id's
+ * hash), or, with spray = k > 1, sprays it over the k least loaded: k subflows (weight 1/k each, so
+ * the message weighs what one flow does) drawing from ONE byte pool, so bytes go wherever there is
+ * capacity as sprayed packets do, and the message ends when the pool is empty (packet spraying at
+ * flow level);
  * UGAL adds Valiant (non-minimal) candidates, each route's load weighted by its hop count.
  *
  * Invariant (checked after every solve in builds without NDEBUG, or when opts.check is set): on no
@@ -62,7 +65,7 @@ typedef struct net_opts {
   topo_routing routing;       /* default STATIC (0) */
   net_latency_spec lat;
   int adaptive_paths;         /* ADAPTIVE/UGAL: candidate minimal routes considered (0: 16) */
-  int spray;                  /* ADAPTIVE/UGAL: subflows per message over the least loaded routes (0, 1: one) */
+  int spray;                  /* ADAPTIVE/UGAL: routes a message is sprayed over (pooled subflows; 0, 1: one) */
   int ugal_nonminimal;        /* UGAL: Valiant candidates (0: 4) */
   int rtt_fair;               /* 1: a flow's max-min weight is 1 / (its route latency), as TCP-like
                                  window-limited transports share (SimGrid's LV08 weighting); 0: equal */

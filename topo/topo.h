@@ -264,8 +264,8 @@ double topo_minimal_path_count(topo_router *r, uint32_t src_ep, uint32_t dst_ep)
 /* One route. STATIC ignores flow; ECMP hashes flow at every switch with a choice. 0 or <0. */
 int topo_route_one(topo_router *r, topo_routing how, uint32_t src_ep, uint32_t dst_ep, uint64_t flow,
                    topo_route *out);
-/* Up to max candidates for ADAPTIVE (minimal, distinct; consecutive in a numbering of the minimal
- * routes that varies the first hop fastest, starting at seed mod their count: topo_route.c) or UGAL
+/* Up to max candidates for ADAPTIVE (minimal, distinct: all of them when there are at most max, else
+ * drawn from seed over every branching: topo_route.c) or UGAL
  * (those minimal ones, then n_nonminimal Valiant routes through intermediates drawn from seed).
  * Deterministic in (graph, endpoints, max, n_nonminimal, seed). Returns how many. */
 size_t topo_route_candidates(topo_router *r, topo_routing how, uint32_t src_ep, uint32_t dst_ep, size_t max,

@@ -40,12 +40,14 @@
  *   ECMP     at each switch with several next hops: mix64(flow, switch node) mod choices, mix64 the
  *            splitmix64 finaliser. Independent per switch, so distinct flows collide on a link with
  *            the birthday probability, as with real hash-based ECMP.
- *   ADAPTIVE up to max distinct minimal routes: route numbers seed mod R, +1, +2, ... (R minimal routes)
- *            in mixed radix over the branchings, the first branching least significant (nth_route),
- *            so consecutive candidates leave by different first hops and the window's start moves
- *            with the seed (the network model passes a hash of the flow): candidates of many flows
- *            cover every uplink. Rejected: depth-first, lowest arc first (every flow's candidates
- *            then shared the first uplink and differed only near the destination).
+ *   ADAPTIVE up to max distinct minimal routes. Routes are numbered in mixed radix over the
+ *            branchings (nth_route). If there are at most max, all of them in number order; else
+ *            numbers drawn from a splitmix64 stream of seed (the network model passes a hash of the
+ *            connection), so each candidate varies at every branching and the candidates of many
+ *            flows cover every uplink and downlink. Rejected: depth-first, lowest arc first (every
+ *            flow's candidates shared the first uplink and differed only near the destination), and
+ *            a window of consecutive numbers (it varies the first hop only, so the candidates of a
+ *            flow all shared one spine-to-leaf cable when a leaf pair has parallel cables).
  *            The network model picks among them by load.
  *   UGAL     the ADAPTIVE candidates (up to max - n_nonminimal, at least one), then n_nonminimal
  *            Valiant routes: minimal to an intermediate switch m, then minimal to the destination.
@@ -722,18 +724,20 @@ size_t topo_route_candidates(topo_router *r, topo_routing how, uint32_t src_ep, 
   }
   size_t nonmin = how == TOPO_ROUTING_UGAL ? n_nonminimal : 0;
   if (nonmin > max - 1) nonmin = max - 1;   /* keep at least one minimal route */
-  /* minimal candidates: route numbers start, start + 1, ... (nth_route) with start = seed mod the
-   * number of minimal routes, duplicates skipped, at most 8 tries per wanted route */
+  /* minimal candidates (file comment): all of them in number order when they are no more than
+   * wanted, else numbers drawn from a splitmix64 stream of seed, duplicates skipped, at most 8
+   * draws per wanted route */
   size_t nmin = max - nonmin, n = 0;
   double total = paths_of(r, &p), span = r->mprod[p.s];
   if (total < 1) return 0;
   /* numbers 0 .. span-1 name every route (some twice where branches differ in radix) */
   uint64_t tot = span >= 0x1p62 ? (UINT64_C(1) << 62) : (uint64_t)span;
-  uint64_t start = seed % tot, scan = (uint64_t)nmin * 8 > tot ? tot : (uint64_t)nmin * 8;
-  if (total <= (double)nmin) scan = tot;   /* all wanted: scan every number */
+  int all = total <= (double)nmin;
+  uint64_t scan = all ? tot : 8 * (uint64_t)nmin, draw = mix64(seed ^ 0x5851F42D4C957F2Dull);
   uint32_t mid[TOPO_ROUTE_MAX];
   for (uint64_t k = 0; k < scan && n < nmin; k++) {
-    uint32_t nm = nth_route(r, &p, (start + k) % tot, mid);
+    draw += 0x9E3779B97F4A7C15ull;   /* splitmix64 stream, apart from UGAL's below */
+    uint32_t nm = nth_route(r, &p, all ? k : mix64(draw) % tot, mid);
     assemble(&p, mid, nm, &out[n]);
     int dup = 0;
     for (size_t i = 0; i < n && !dup; i++) dup = same_route(&out[i], &out[n]);

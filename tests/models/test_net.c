@@ -287,12 +287,64 @@ static void test_latency_sum(void **state) {
   assert_int_equal(t_of(&r, 2), want + SIM_PS_PER_MS);
   /* doubling the switch latency adds exactly 3 x 130 ns */
   net_free(n);
+  sim_engine_free(e);
   o.lat.node_ps[TOPO_SWITCH] *= 2;
   n = mk(&e, h.g, &o);
   assert_int_equal(net_route_latency_ps(n, &rt), want + 3 * 130000);
   net_free(n);
   sim_engine_free(e);
   topo_free(h.g);
+}
+
+/* Spraying: one message over two parallel paths of 1 and 3 GB/s. Pooled subflows take 1 + 3 GB/s
+ * together: 4 MB in exactly 1 ms (an even split would take 2 ms: 2 MB at 1 GB/s). The same message
+ * unsprayed (spray 1) takes the less loaded candidate... both are idle, so the tie goes to the
+ * hash: 4 MB at 1 or 3 GB/s. */
+static void test_spray_pool(void **state) {
+  (void)state;
+  topo_graph *g = topo_graph_new(8, 8);
+  uint32_t s0 = topo_add_node(g, TOPO_SWITCH, 1, 0, -1, 0, 0, 8), s1 = topo_add_node(g, TOPO_SWITCH, 1, 0, -1, 1, 0, 8);
+  uint32_t s2 = topo_add_node(g, TOPO_SWITCH, 2, 0, -1, -1, 0, 8), s3 = topo_add_node(g, TOPO_SWITCH, 2, 0, -1, -1, 0, 8);
+  topo_link_spec slow = lk(1 * GB, 0), fast = lk(3 * GB, 0), ep = lk(100 * GB, 0);
+  topo_add_link(g, s0, s2, &slow);
+  topo_add_link(g, s2, s1, &slow);
+  topo_add_link(g, s0, s3, &fast);
+  topo_add_link(g, s3, s1, &fast);
+  uint32_t a = topo_add_node(g, TOPO_ENDPOINT, 0, 0, -1, 0, 0, 0), b = topo_add_node(g, TOPO_ENDPOINT, 0, 0, -1, 1, 0, 0);
+  topo_add_link(g, a, s0, &ep);
+  topo_add_link(g, b, s1, &ep);
+  topo_add_endpoint(g, a);
+  topo_add_endpoint(g, b);
+  char err[256];
+  assert_int_equal(topo_finalize(g, err, sizeof err), 0);
+  net_opts o;
+  net_opts_init(&o);
+  o.check = 1;
+  o.routing = TOPO_ROUTING_ADAPTIVE;
+  o.adaptive_paths = 2;
+  o.spray = 2;
+  sim_engine *e;
+  net_model *n = mk(&e, g, &o);
+  rec r = {0};
+  uint64_t id = send(n, 0, 1, 4e6, 0, &r, 1);
+  sim_run(e, 1);
+  REL_EQ(net_msg_rate(n, id), 4 * GB, 1e-15);
+  sim_run(e, SIM_TIME_MAX);
+  assert_int_equal(t_of(&r, 1), SIM_PS_PER_MS);
+  REL_EQ(net_arc_bytes(n, 0), 1e6, 1e-12);   /* s0 -> s2: a quarter of the bytes */
+  REL_EQ(net_arc_bytes(n, 4), 3e6, 1e-12);   /* s0 -> s3: three quarters */
+  net_free(n);
+  sim_engine_free(e);
+  o.spray = 1;
+  n = mk(&e, g, &o);
+  memset(&r, 0, sizeof r);
+  id = send(n, 0, 1, 4e6, 0, &r, 1);
+  sim_run(e, sim_now(e) + 1);
+  double x = net_msg_rate(n, id);
+  assert_true(x == 1 * GB || x == 3 * GB);
+  net_free(n);
+  sim_engine_free(e);
+  topo_free(g);
 }
 
 /* ---- fat-tree cases (topology builders) ---- */
@@ -491,7 +543,7 @@ int main(void) {
     cmocka_unit_test(test_parking_lot),    cmocka_unit_test(test_different_rtt),
     cmocka_unit_test(test_priority),       cmocka_unit_test(test_latency_sum),
     cmocka_unit_test(test_random_invariant), cmocka_unit_test(test_incremental),
-    cmocka_unit_test(test_routing_effects),
+    cmocka_unit_test(test_routing_effects), cmocka_unit_test(test_spray_pool),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
