@@ -5,11 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "exp_a2a.h"
+#include "exp_net.h"
+#include "exp_net_export.h"
 #include "sim.h"
 
 static const char bench_usage[] =
@@ -82,16 +85,18 @@ static int bench_engine(int argc, char **argv) {
 
 static const char bench_net_usage[] =
   "usage: clustersim bench net [--gpus N[,N...]] [--bytes SIZE] [--routing static|ecmp|adaptive|ugal]\n"
-  "                            [--scenario FILE] [--set KEY=VALUE ...]\n"
+  "                            [--scenario FILE] [--set KEY=VALUE ...] [--export DIR]\n"
   "Flow-level all-to-all (every GPU sends SIZE to every other, all posted at once) on the scenario's\n"
   "topology (default scenarios/examples/alltoall-mpft.yaml: MPFT of H800 hosts, 400G IB), for each N\n"
   "(default 128,512,1024; topology.endpoints = gpus = N). Prints simulated completion time, wall time,\n"
   "messages (flows) per wall second, solves, and peak memory: the model's own and the process's RSS.\n"
-  "Each size runs in its own process, so peak RSS is per size.\n";
+  "Each size runs in its own process, so peak RSS is per size. --export DIR also writes the exact\n"
+  "platform of the all-to-all (links.tsv, routes.tsv: cli/exp_net_export.h) into DIR (one size) or\n"
+  "DIR/<N> (several), for tools/simgrid/compare.sh.\n";
 
 /* One size in a child process: prints its table row; exit status 0 or 1. */
 static int bench_net_one(const char *path, uint32_t gpus, const char *bytes, const char *routing, const char **sets,
-                         size_t nsets) {
+                         size_t nsets, const char *export_dir) {
   char ov_ep[64], ov_g[64], ov_b[96], ov_r[96];
   const char *ov[CLI_MAX_SETS + 4];
   size_t nov = 0;
@@ -121,6 +126,21 @@ static int bench_net_one(const char *path, uint32_t gpus, const char *bytes, con
     return 1;
   }
   char err[1024];
+  if (export_dir) {   /* the platform on an idle network, before (and apart from) the timed run */
+    sim_engine *e = sim_engine_new(NULL);
+    topo_graph *g = NULL;
+    net_model *n = NULL;
+    int rc = cli_net_build(cs.points[0], e, &g, &n, err, sizeof err);
+    if (rc == 0) rc = cli_net_export_a2a(n, export_dir, err, sizeof err);
+    net_free(n);
+    topo_free(g);
+    sim_engine_free(e);
+    if (rc < 0) {
+      fprintf(stderr, "clustersim: bench net: --export %s: %s\n", export_dir, err);
+      cli_scenario_free(&cs);
+      return 1;
+    }
+  }
   cli_a2a_out r;
   if (cli_a2a_run(cs.points[0], &r, err, sizeof err) < 0) {
     fprintf(stderr, "clustersim: bench net: %u GPUs: %s\n", gpus, err);
@@ -129,7 +149,7 @@ static int bench_net_one(const char *path, uint32_t gpus, const char *bytes, con
   }
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
-  printf("| %5u | %9llu | %12.3f | %8.2f | %10.0f | %6llu | %8.1f | %8.1f |\n", r.gpus,
+  printf("| %5u | %9llu | %12.6f | %8.2f | %10.0f | %6llu | %8.1f | %8.1f |\n", r.gpus,
          (unsigned long long)r.res.messages, (double)r.res.t_done_ps * 1e-9, r.res.wall_s,
          r.res.wall_s > 0 ? (double)r.res.messages / r.res.wall_s : 0.0, (unsigned long long)r.st.solves,
          (double)(r.st.peak_bytes + r.graph_bytes) / 1048576.0, (double)ru.ru_maxrss / 1024.0);
@@ -141,7 +161,7 @@ static int bench_net_one(const char *path, uint32_t gpus, const char *bytes, con
 static int bench_net(int argc, char **argv) {
   uint32_t gpus[16] = {128, 512, 1024};
   size_t ng = 3;
-  const char *bytes = NULL, *routing = NULL, *sets[CLI_MAX_SETS];
+  const char *bytes = NULL, *routing = NULL, *export_dir = NULL, *sets[CLI_MAX_SETS];
   size_t nsets = 0;
   char defpath[1024];
   snprintf(defpath, sizeof defpath, "%s/scenarios/examples/alltoall-mpft.yaml", cli_source_dir());
@@ -166,6 +186,7 @@ static int bench_net(int argc, char **argv) {
     } else if (strcmp(a, "--bytes") == 0) bytes = v;
     else if (strcmp(a, "--routing") == 0) routing = v;
     else if (strcmp(a, "--scenario") == 0) path = v;
+    else if (strcmp(a, "--export") == 0) export_dir = v;
     else if (strcmp(a, "--set") == 0) {
       if (nsets == CLI_MAX_SETS - 4) { fprintf(stderr, "clustersim: bench net: too many --set\n"); return 2; }
       sets[nsets++] = v;
@@ -180,11 +201,20 @@ static int bench_net(int argc, char **argv) {
   printf("| GPUs  | messages  | simulated ms | wall s   | messages/s | solves | model MB | RSS MB   |\n");
   printf("|------:|----------:|-------------:|---------:|-----------:|-------:|---------:|---------:|\n");
   fflush(stdout);
+  if (export_dir && ng > 1 && mkdir(export_dir, 0777) < 0 && errno != EEXIST) {
+    fprintf(stderr, "clustersim: bench net: --export %s: cannot create it: %s\n", export_dir, strerror(errno));
+    return 1;
+  }
   int rc = 0;
   for (size_t i = 0; i < ng; i++) {
     pid_t pid = fork();
     if (pid < 0) { perror("clustersim: bench net: fork"); return 1; }
-    if (pid == 0) _exit(bench_net_one(path, gpus[i], bytes, routing, sets, nsets));
+    if (pid == 0) {
+      char dir[1024];
+      if (export_dir && ng > 1) snprintf(dir, sizeof dir, "%s/%u", export_dir, gpus[i]);
+      else if (export_dir) snprintf(dir, sizeof dir, "%s", export_dir);
+      _exit(bench_net_one(path, gpus[i], bytes, routing, sets, nsets, export_dir ? dir : NULL));
+    }
     int st = 0;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) rc = 1;
