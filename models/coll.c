@@ -117,12 +117,6 @@ struct coll_run {
   coll_result cur, last;
 };
 
-static uint64_t mix64(uint64_t z) {   /* splitmix64 finaliser */
-  z += 0x9E3779B97F4A7C15ull;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
 
 static int fail(char *err, size_t errlen, int code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static int fail(char *err, size_t errlen, int code, const char *fmt, ...) {
@@ -323,7 +317,7 @@ coll_run *coll_new(net_model *net, const coll_spec *s, char *err, size_t errlen)
   c->msg_bytes = chunk / (double)ns;
   c->reduce_ps = s->reduce_Bps > 0 ? (sim_time_ps)llround(c->msg_bytes / s->reduce_Bps * 1e12) : 0;
   for (uint32_t k = 0; k < C * n; k++) {
-    uint64_t f = mix64(s->flow_salt ^ mix64((uint64_t)k + 1));
+    uint64_t f = sim_splitmix64(s->flow_salt ^ sim_splitmix64((uint64_t)k + 1));
     c->conns[k].flow = f ? f : 1;   /* 0 would mean "one connection per endpoint pair" */
   }
   /* Every hop must have a route (checked once per ring and position). */

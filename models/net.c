@@ -137,12 +137,6 @@ static void *xrealloc(void *p, size_t n) {
   return q;
 }
 
-static uint64_t mix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
 
 static void update_bytes_stat(net_model *n) {
   size_t b = sizeof *n + (size_t)n->n_arcs * (sizeof(double) * 7 + sizeof(arcv) + sizeof(sim_time_ps) +
@@ -570,14 +564,19 @@ static void fill_level(net_model *n, uint8_t p) {
   }
 }
 
+/* Picoseconds until `remaining` bytes are through at `rate` (> 0), rounded up: an end event never
+ * fires before the bytes are. */
+static sim_time_ps end_delay_ps(double remaining, double rate) {
+  double dt = remaining / rate * 1e12;
+  return dt <= 0 ? 0 : (sim_time_ps)ceil(dt);
+}
+
 static void reschedule(net_model *n, uint32_t fi, sim_time_ps now) {
   nflow *f = &n->f[fi];
   if (f->ev != SIM_EVENT_NONE) sim_cancel(n->e, f->ev);
   f->ev = SIM_EVENT_NONE;
   if (f->rate <= 0) return;
-  double dt = f->remaining / f->rate * 1e12;
-  sim_time_ps d = dt <= 0 ? 0 : (sim_time_ps)ceil(dt);
-  f->ev = sim_schedule_at(n->e, now + d, handle_flow_end, n, fi);
+  f->ev = sim_schedule_at(n->e, now + end_delay_ps(f->remaining, f->rate), handle_flow_end, n, fi);
 }
 
 static int check_arcs(const net_model *n, const uint32_t *arcs, uint32_t count, char *err, size_t errlen);
@@ -639,8 +638,7 @@ static void solve(net_model *n) {
       m->rate = 0;
       continue;
     }
-    double dt = m->remaining / m->rate * 1e12;
-    m->ev = sim_schedule_at(n->e, now + (dt <= 0 ? 0 : (sim_time_ps)ceil(dt)), handle_msg_end, n, mi);
+    m->ev = sim_schedule_at(n->e, now + end_delay_ps(m->remaining, m->rate), handle_msg_end, n, mi);
   }
   if (n->o.check) {
     char err[256];
@@ -841,7 +839,7 @@ static int choose_routes(net_model *n, uint32_t src, uint32_t dst, uint64_t flow
   size_t nm = how == TOPO_ROUTING_UGAL ? (size_t)n->o.ugal_nonminimal : 0;
   size_t max = (size_t)n->o.adaptive_paths + nm;
   if (max > TOPO_ROUTE_MAX) max = TOPO_ROUTE_MAX;
-  size_t k = topo_route_candidates(n->router, how, src, dst, max, nm, mix64(n->o.seed ^ flow), n->cand);
+  size_t k = topo_route_candidates(n->router, how, src, dst, max, nm, sim_splitmix64(n->o.seed ^ flow), n->cand);
   if (k == 0) return NET_ENOROUTE;
   cand_score sc[TOPO_ROUTE_MAX];
   for (size_t i = 0; i < k; i++) {
@@ -850,7 +848,7 @@ static int choose_routes(net_model *n, uint32_t src, uint32_t dst, uint64_t flow
       sc[i].mx *= (double)n->cand[i].n;
       sc[i].sum *= (double)n->cand[i].n;
     }
-    sc[i].h = mix64(flow ^ mix64(i + 1));
+    sc[i].h = sim_splitmix64(flow ^ sim_splitmix64(i + 1));
     sc[i].idx = (uint32_t)i;
   }
   size_t want = (size_t)spray < k ? (size_t)spray : k;
@@ -869,7 +867,7 @@ static int choose_routes(net_model *n, uint32_t src, uint32_t dst, uint64_t flow
   return (int)want;
 }
 
-static uint64_t default_flow(uint32_t src, uint32_t dst) { return mix64(((uint64_t)src << 32) | dst) | 1; }
+static uint64_t default_flow(uint32_t src, uint32_t dst) { return sim_splitmix64(((uint64_t)src << 32) | dst) | 1; }
 
 int net_route(net_model *n, uint32_t src, uint32_t dst, uint64_t flow, topo_route *out) {
   const topo_graph *g = n->g;

@@ -84,6 +84,16 @@ void sim_stop(sim_engine *e);
 
 /* The run's random stream: GSL mt19937 seeded from splitmix64(seed, replicate). Never NULL. */
 gsl_rng *sim_rng(sim_engine *e);
+/* splitmix64 (Steele, Lea, Flood; Vigna's constants): sim_mix64 is its finaliser, sim_splitmix64 one
+ * whole step (the finaliser of x + the golden gamma). The one hash of the project: seeds, ECMP,
+ * sampling, connection ids. */
+static inline uint64_t sim_mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+  z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+  return z ^ (z >> 31);
+}
+static inline uint64_t sim_splitmix64(uint64_t x) { return sim_mix64(x + UINT64_C(0x9E3779B97F4A7C15)); }
+
 /* The seed derivation itself, for components that need their own independent stream. */
 unsigned long sim_derive_seed(uint64_t seed, uint32_t replicate, uint32_t stream);
 

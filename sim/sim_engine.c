@@ -95,20 +95,14 @@ int sim_queue_kind_parse(const char *name, sim_queue_kind *out) {
 
 /* ---- seeds ---- */
 
-static uint64_t splitmix64(uint64_t x) {
-  x += UINT64_C(0x9e3779b97f4a7c15);
-  x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-  x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
-  return x ^ (x >> 31);
-}
 
 /* Each input goes through a full splitmix64 round before the next is mixed in, so (seed, r, s)
  * and (seed, r', s') differ in about half their bits. GSL's mt19937 seeds from the low 32 bits of
  * the unsigned long only; we fold the high half in so all 64 mixed bits count. */
 unsigned long sim_derive_seed(uint64_t seed, uint32_t replicate, uint32_t stream) {
-  uint64_t h = splitmix64(seed);
-  h = splitmix64(h ^ replicate);
-  h = splitmix64(h ^ ((uint64_t)stream << 32));
+  uint64_t h = sim_splitmix64(seed);
+  h = sim_splitmix64(h ^ replicate);
+  h = sim_splitmix64(h ^ ((uint64_t)stream << 32));
   return (unsigned long)((h ^ (h >> 32)) & 0xffffffffu);
 }
 

@@ -3,6 +3,7 @@
 #define CLUSTERSIM_TOPO_INT_H
 
 #include <stdarg.h>
+#include "sim.h"
 #include "topo.h"
 
 /* Programmer errors stop at once with file:line (STYLE 3). */
@@ -50,12 +51,8 @@ static inline topo_medium topo__layout_medium(const topo_layout_spec *ls, double
   return len_m <= ls->electrical_reach_m ? TOPO_ELECTRICAL : TOPO_OPTICAL;
 }
 
-/* splitmix64 finaliser (Steele, Lea, Flood; Vigna's constants): hashes for ECMP and sampling. */
-static inline uint64_t topo__mix64(uint64_t z) {
-  z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-  z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-  return z ^ (z >> 31);
-}
+/* splitmix64 finaliser (sim.h): hashes for ECMP and sampling. */
+static inline uint64_t topo__mix64(uint64_t z) { return sim_mix64(z); }
 
 /* Host internals shared by the fat-tree builders and the TOPO_NODE family (topo_node.c). */
 int topo__node_validate(const topo_spec *s, char *err, size_t errlen);
