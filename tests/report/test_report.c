@@ -79,7 +79,7 @@ static void sql(env *e, const char *q) {
   if (sqlite3_exec(e->db, q, NULL, NULL, &msg) != SQLITE_OK) fail_msg("SQL failed: %s\n%s", msg, q);
 }
 
-/* The schema documented at the top of cli/res.h. */
+/* The schema documented at the top of cli/res/res.h. */
 static int setup(void **state) {
   env *e = calloc(1, sizeof *e);
   snprintf(e->dir, sizeof e->dir, "/tmp/cs_report_XXXXXX");

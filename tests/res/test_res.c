@@ -1,4 +1,4 @@
-/* test_res.c: the results store (cli/res.h): file format checks, one-transaction commits,
+/* test_res.c: the results store (cli/res/res.h): file format checks, one-transaction commits,
  * replace rules, the done check. */
 #include <setjmp.h>
 #include <stdarg.h>

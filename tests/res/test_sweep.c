@@ -1,4 +1,4 @@
-/* test_sweep.c: the sweep driver (cli/res.h): same rows in-process and with workers, resume after
+/* test_sweep.c: the sweep driver (cli/res/res.h): same rows in-process and with workers, resume after
  * SIGKILL without losing or duplicating anything, failures and dead workers recorded, progress. */
 #include <setjmp.h>
 #include <stdarg.h>

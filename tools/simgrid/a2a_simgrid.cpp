@@ -2,7 +2,7 @@
  *
  *   a2a_simgrid DIR BYTES [--latency=post|link|none] [--actors-per-gpu=K] [SimGrid flags: --cfg=k:v ...]
  *
- * Reads DIR/links.tsv and DIR/routes.tsv (cli/exp_net_export.h, format version 1) and builds the
+ * Reads DIR/links.tsv and DIR/routes.tsv (cli/app/exp_net_export.h, format version 1) and builds the
  * platform programmatically:
  *   - one host per endpoint (GPU) "gI", in one Full routing zone;
  *   - one SHARED link "aK" per exported arc K, with the arc's bandwidth (bytes/s) and zero latency
@@ -98,7 +98,7 @@ uint64_t header_value(const char* line, const char* magic, const char* key, cons
   char* end = nullptr;
   long v    = std::strtol(line + 2 + ml, &end, 10);
   if (v != kFormatVersion)
-    die("%s: format version %s, this reader knows version 1 (cli/exp_net_export.h)", path.c_str(),
+    die("%s: format version %s, this reader knows version 1 (cli/app/exp_net_export.h)", path.c_str(),
         std::to_string(v).c_str());
   std::string k = std::string("\t") + key + "=";
   const char* p = std::strstr(end, k.c_str());

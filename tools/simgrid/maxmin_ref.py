@@ -3,7 +3,7 @@
 
     maxmin_ref.py DIR BYTES [--latency after|before] [--rtt] [--dump FILE]
 
-Reads DIR/links.tsv and DIR/routes.tsv (cli/exp_net_export.h, version 1), starts one flow of BYTES
+Reads DIR/links.tsv and DIR/routes.tsv (cli/app/exp_net_export.h, version 1), starts one flow of BYTES
 per route, and runs an event-driven fluid simulation written from the definition, sharing nothing
 with clustersim or SimGrid: at every event (a flow starts or ends) all rates are recomputed from
 scratch by weighted progressive filling (the arc with the smallest remaining capacity / sum of

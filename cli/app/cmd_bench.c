@@ -91,7 +91,7 @@ static const char bench_net_usage[] =
   "(default 128,512,1024; topology.endpoints = gpus = N). Prints simulated completion time, wall time,\n"
   "messages (flows) per wall second, solves, and peak memory: the model's own and the process's RSS.\n"
   "Each size runs in its own process, so peak RSS is per size. --export DIR also writes the exact\n"
-  "platform of the all-to-all (links.tsv, routes.tsv: cli/exp_net_export.h) into DIR (one size) or\n"
+  "platform of the all-to-all (links.tsv, routes.tsv: cli/app/exp_net_export.h) into DIR (one size) or\n"
   "DIR/<N> (several), for tools/simgrid/compare.sh.\n";
 
 /* One size in a child process: prints its table row; exit status 0 or 1. */

@@ -1,4 +1,4 @@
-/* report_int.h: internals of the report module (cli/report*.c). Prefix rep_.
+/* report_int.h: internals of the report module (cli/res/report*.c). Prefix rep_.
  *
  *   report.c        entry point: opens the database, fills TEMP tables cur and sel, runs tables/figures
  *   report_spec.c   the report block (YAML, libyaml document API) -> rep_spec, with key-naming errors

@@ -3,7 +3,7 @@
  * An experiment is an ops-table entry: its scenario schema (the keys it accepts beyond the common
  * ones of scen.h) and a run function that reads the scenario through scen accessors, calls the
  * models (which know nothing of YAML or SQLite) and records params/metrics/series in a res_run.
- * Each experiment lives in cli/exp_<name>.c and is listed in cli/exp.c.
+ * Each experiment lives in cli/app/exp_<name>.c and is listed in cli/app/exp.c.
  */
 #ifndef CLUSTERSIM_EXP_H
 #define CLUSTERSIM_EXP_H

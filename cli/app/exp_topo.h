@@ -1,5 +1,5 @@
 /* exp_topo.h: the `topology:` and `cost:` scenario keys, shared by the `topology` experiment
- * (cli/exp_topo.c) and the commands that read the same blocks (`clustersim topo describe FILE`).
+ * (cli/app/exp_topo.c) and the commands that read the same blocks (`clustersim topo describe FILE`).
  *
  * Schema (presets: topology in scenarios/topologies/, node/fabric/layout/cost in scenarios/hardware/):
  *   topology:              preset name or map

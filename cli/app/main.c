@@ -1,4 +1,4 @@
-/* main.c: the clustersim program: dispatches to the commands in cli/cmd_*.c. */
+/* main.c: the clustersim program: dispatches to the commands in cli/app/cmd_*.c. */
 #include <stdio.h>
 #include <string.h>
 
