@@ -30,6 +30,7 @@
  * results; only same-picosecond changes are merged).
  */
 #include "net.h"
+#include "net_pkt_int.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -77,6 +78,8 @@ typedef struct nmsg {
 } nmsg;
 
 struct net_model {
+  const net_impl_ops *ops;   /* the model answering the public calls: flow_ops below or net_pkt_ops */
+  net_pkt *pkt;              /* the packet model's state (NULL for the flow model) */
   sim_engine *e;
   const topo_graph *g;
   net_opts o;
@@ -150,7 +153,29 @@ static void update_bytes_stat(net_model *n) {
   if (b > n->st.peak_bytes) n->st.peak_bytes = b;
 }
 
-void net_opts_init(net_opts *o) { memset(o, 0, sizeof *o); }
+void net_opts_init(net_opts *o) {
+  memset(o, 0, sizeof *o);
+  net_pkt_spec_defaults(&o->pkt);
+}
+
+const char *net_model_kind_name(net_model_kind k) {
+  switch (k) {
+  case NET_MODEL_FLOW: return "flow";
+  case NET_MODEL_PACKET: return "packet";
+  default: return "?";
+  }
+}
+
+int net_model_kind_parse(const char *s, net_model_kind *out) {
+  for (int k = 0; k < NET_MODEL_COUNT; k++)
+    if (s && strcmp(s, net_model_kind_name((net_model_kind)k)) == 0) {
+      *out = (net_model_kind)k;
+      return 0;
+    }
+  return -1;
+}
+
+static const net_impl_ops flow_ops;
 
 static double ps_to_s(sim_time_ps t) { return (double)t * 1e-12; }
 
@@ -159,6 +184,10 @@ static double ps_to_s(sim_time_ps t) { return (double)t * 1e-12; }
 net_model *net_new(sim_engine *e, const topo_graph *g, const net_opts *o, char *err, size_t errlen) {
   if (!e || !g || !o) {
     snprintf(err, errlen, "net_new: engine, graph and options are required");
+    return NULL;
+  }
+  if ((unsigned)o->model >= NET_MODEL_COUNT) {
+    snprintf(err, errlen, "net_new: model %d out of range (allowed: flow, packet)", (int)o->model);
     return NULL;
   }
   if ((unsigned)o->routing >= TOPO_ROUTING_COUNT || o->adaptive_paths < 0 || o->adaptive_paths > TOPO_ROUTE_MAX ||
@@ -180,6 +209,7 @@ net_model *net_new(sim_engine *e, const topo_graph *g, const net_opts *o, char *
     snprintf(err, errlen, "net_new: out of memory");
     return NULL;
   }
+  n->ops = &flow_ops;
   n->e = e;
   n->g = g;
   n->o = *o;
@@ -234,11 +264,20 @@ net_model *net_new(sim_engine *e, const topo_graph *g, const net_opts *o, char *
   n->epoch = 0;
   n->dirty_epoch = 1;
   update_bytes_stat(n);
+  if (o->model == NET_MODEL_PACKET) {
+    n->pkt = net_pkt_new(n, err, errlen);
+    if (!n->pkt) {
+      net_free(n);
+      return NULL;
+    }
+    n->ops = &net_pkt_ops;
+  }
   return n;
 }
 
 void net_free(net_model *n) {
   if (!n) return;
+  net_pkt_free(n->pkt);
   if (n->list)
     for (uint32_t a = 0; a < n->n_arcs; a++) free(n->list[a].v);
   free(n->list);
@@ -953,7 +992,7 @@ static void launch(net_model *n, uint32_t mi, const net_msg *m, const topo_route
   for (int i = 0; i < k; i++) add_flow(n, mi, &routes[i], m->bytes / k, m->prio, w / k);
 }
 
-int net_send(net_model *n, const net_msg *m, uint64_t *id) {
+static int flow_send(net_model *n, const net_msg *m, uint64_t *id) {
   int rc = check_msg(m);
   if (rc < 0) return rc;
   const topo_graph *g = n->g;
@@ -974,7 +1013,7 @@ int net_send(net_model *n, const net_msg *m, uint64_t *id) {
   return 0;
 }
 
-int net_send_route(net_model *n, const net_msg *m, const topo_route *r, uint64_t *id) {
+static int flow_send_route(net_model *n, const net_msg *m, const topo_route *r, uint64_t *id) {
   int rc = check_msg(m);
   if (rc < 0) return rc;
   if (!r || r->n == 0 || r->n > TOPO_ROUTE_MAX) return NET_EINVAL;
@@ -992,7 +1031,7 @@ int net_send_route(net_model *n, const net_msg *m, const topo_route *r, uint64_t
 
 /* ---------- queries ---------- */
 
-double net_msg_rate(const net_model *n, uint64_t id) {
+static double flow_msg_rate(const net_model *n, uint64_t id) {
   uint32_t mi = (uint32_t)id;
   if (mi >= n->m_n) return -1;
   const nmsg *m = &n->m[mi];
@@ -1002,7 +1041,7 @@ double net_msg_rate(const net_model *n, uint64_t id) {
   return r;
 }
 
-double net_arc_load(const net_model *n, uint32_t arc) {
+static double flow_arc_load(const net_model *n, uint32_t arc) {
   if (arc >= n->n_arcs) return 0;
   double s = 0;
   const arcv *v = &n->list[arc];
@@ -1012,19 +1051,19 @@ double net_arc_load(const net_model *n, uint32_t arc) {
 
 double net_arc_bw(const net_model *n, uint32_t arc) { return arc < n->n_arcs ? n->cap[arc] : 0; }
 
-double net_arc_bytes(const net_model *n, uint32_t arc) {
+static double flow_arc_bytes(const net_model *n, uint32_t arc) {
   if (arc >= n->n_arcs) return 0;
   return n->arc_bytes[arc] + n->arc_rate[arc] * ps_to_s(sim_now(n->e) - n->arc_last[arc]);
 }
 
-void net_get_stats(const net_model *n, net_stats *out) { *out = n->st; }
+static void flow_get_stats(const net_model *n, net_stats *out) { *out = n->st; }
 
 /* The invariant on `count` arcs (arcs NULL: arcs 0 .. count-1). */
 static int check_arcs(const net_model *n, const uint32_t *arcs, uint32_t count, char *err, size_t errlen) {
   for (uint32_t i = 0; i < count; i++) {
     uint32_t a = arcs ? arcs[i] : i;
     if (n->list[a].n == 0) continue;
-    double s = net_arc_load(n, a);
+    double s = flow_arc_load(n, a);
     if (s > n->cap[a] * (1 + 1e-9)) {
       const topo_graph *g = n->g;
       snprintf(err, errlen, "arc %u (%s %u -> %s %u) carries %.9g B/s over %u flows, bandwidth %.9g B/s", a,
@@ -1036,4 +1075,39 @@ static int check_arcs(const net_model *n, const uint32_t *arcs, uint32_t count, 
   return 0;
 }
 
-int net_check_capacity(const net_model *n, char *err, size_t errlen) { return check_arcs(n, NULL, n->n_arcs, err, errlen); }
+static int flow_check_capacity(const net_model *n, char *err, size_t errlen) {
+  return check_arcs(n, NULL, n->n_arcs, err, errlen);
+}
+
+/* ---------- dispatch: the public calls go to the model net_new chose ---------- */
+
+static const net_impl_ops flow_ops = {flow_send,      flow_send_route, flow_msg_rate,      flow_arc_load,
+                                      flow_arc_bytes, flow_get_stats,  flow_check_capacity};
+
+int net_send(net_model *n, const net_msg *m, uint64_t *id) { return n->ops->send(n, m, id); }
+int net_send_route(net_model *n, const net_msg *m, const topo_route *r, uint64_t *id) {
+  return n->ops->send_route(n, m, r, id);
+}
+double net_msg_rate(const net_model *n, uint64_t id) { return n->ops->msg_rate(n, id); }
+double net_arc_load(const net_model *n, uint32_t arc) { return n->ops->arc_load(n, arc); }
+double net_arc_bytes(const net_model *n, uint32_t arc) { return n->ops->arc_bytes(n, arc); }
+void net_get_stats(const net_model *n, net_stats *out) { n->ops->get_stats(n, out); }
+int net_check_capacity(const net_model *n, char *err, size_t errlen) { return n->ops->check_capacity(n, err, errlen); }
+
+int net_get_pkt_stats(const net_model *n, net_pkt_stats *out) { return n->pkt ? net_pkt_get_stats(n->pkt, out) : -1; }
+int net_get_pkt_arc(const net_model *n, uint32_t arc, net_pkt_arc *out) {
+  return n->pkt ? net_pkt_get_arc(n->pkt, arc, out) : -1;
+}
+
+/* ---------- what the packet model borrows (net_pkt_int.h) ---------- */
+
+net_pkt *net__pkt(const net_model *n) { return n->pkt; }
+const net_opts *net__opts(const net_model *n) { return &n->o; }
+topo_class net__fabric_class(const net_model *n) { return n->fabric_cls; }
+int net__check_msg(const net_msg *m) { return check_msg(m); }
+uint64_t net__default_flow(uint32_t src, uint32_t dst) { return default_flow(src, dst); }
+int net__choose_routes(net_model *n, uint32_t src, uint32_t dst, uint64_t flow, int k, topo_route *out) {
+  int got = choose_routes(n, src, dst, flow, k);
+  if (got > 0) memcpy(out, n->cand, (size_t)got * sizeof(topo_route));
+  return got;
+}

@@ -61,7 +61,60 @@ typedef struct net_latency_spec {
   double prop_ps_per_m[TOPO_MEDIUM_COUNT];  /* signal propagation per metre of cable, by medium */
 } net_latency_spec;
 
+/* Which model answers the calls below (same API, same callbacks). */
+typedef enum net_model_kind {
+  NET_MODEL_FLOW = 0,   /* "flow": the flow-level model above (default) */
+  NET_MODEL_PACKET,     /* "packet": MTU packets, port queues, credits / PFC, ECN, DCQCN (net_pkt.c) */
+  NET_MODEL_COUNT
+} net_model_kind;
+const char *net_model_kind_name(net_model_kind k);       /* "flow", "packet"; "?" out of range */
+int net_model_kind_parse(const char *s, net_model_kind *out);   /* 0 or -1 */
+
+/* DCQCN reaction point at the sending NIC, per QP (one QP per message): Zhu et al., SIGCOMM 2015
+ * ("Congestion Control for Large-Scale RDMA Deployments"). On a CNP: target = current, current *=
+ * (1 - alpha/2) (at most once per rate_reduce_period), alpha = (1-g) alpha + g; without CNPs alpha
+ * decays by (1-g) per alpha_period. Rate increase events come from a timer (increase_period) and a
+ * byte counter (increase_bytes): fast recovery (current = (target + current)/2) for the first
+ * fast_recovery_steps, then additive (target += ai) and hyper (target += i x hai) increase. */
+typedef struct net_dcqcn_spec {
+  double g;                          /* alpha gain, (0, 1] */
+  double alpha_init;                 /* alpha at the first CNP, (0, 1] */
+  sim_time_ps alpha_period_ps;       /* K */
+  sim_time_ps rate_reduce_period_ps; /* at most one rate cut per period */
+  sim_time_ps increase_period_ps;    /* T */
+  uint64_t increase_bytes;           /* B */
+  int fast_recovery_steps;           /* F */
+  double ai_Bps, hai_Bps;            /* additive and hyper increase steps of the target rate */
+  double min_Bps;                    /* floor of the current rate */
+  sim_time_ps cnp_interval_ps;       /* notification point: at most one CNP per QP per interval */
+} net_dcqcn_spec;
+
+/* Packet-level inputs (NET_MODEL_PACKET only; net_opts_init fills the defaults noted). Link-level
+ * flow control by link class: IB, NVLink and PCIe links are credit-based per virtual lane (= the
+ * message's priority level): a sender transmits only with credits for the receiver's input buffer,
+ * lossless by construction; Ethernet links use PFC per priority (pfc = 1) or nothing (pfc = 0:
+ * queues grow without bound, losses are not modelled, the overflow is counted). */
+typedef struct net_pkt_spec {
+  uint32_t mtu_bytes[TOPO_CLASS_COUNT];    /* payload per packet by the message's path class (4096) */
+  uint64_t buffer_bytes[TOPO_CLASS_COUNT]; /* input buffer per port and VL / priority, by the class of
+                                              the link feeding it (IB, ETH 256 KiB; NVLink, PCIe 64 KiB);
+                                              0 is refused (zero credits) */
+  uint8_t store_forward[TOPO_KIND_COUNT];  /* per node kind: 1 store-and-forward, 0 cut-through (0) */
+  uint64_t window_bytes;                   /* per QP bytes in flight (acknowledged at delivery); 0: none */
+  int pfc;                                 /* ETH: 1 PFC (default), 0 none */
+  uint64_t pfc_xoff_bytes, pfc_xon_bytes;  /* ingress occupancy that sends PAUSE / RESUME (160/128 KiB);
+                                              XON <= XOFF, and buffer - XOFF must hold the headroom
+                                              2 x link delay x bandwidth + 2 MTU */
+  int ecn;                                 /* ETH egress: RED-like marking (0 off) */
+  uint64_t ecn_kmin_bytes, ecn_kmax_bytes; /* queue bytes: no marks below kmin, all above kmax */
+  double ecn_pmax;                         /* mark probability at kmax */
+  int dcqcn;                               /* 1: DCQCN at the NICs (needs ecn) */
+  net_dcqcn_spec dcqcn_p;
+} net_pkt_spec;
+
 typedef struct net_opts {
+  net_model_kind model;       /* default FLOW (0) */
+  net_pkt_spec pkt;           /* PACKET only */
   topo_routing routing;       /* default STATIC (0) */
   net_latency_spec lat;
   int adaptive_paths;         /* ADAPTIVE/UGAL: candidate minimal routes considered (0: 16) */
@@ -74,7 +127,7 @@ typedef struct net_opts {
   size_t router_cache_bytes;  /* topo_router cache (0: 64 MiB) */
 } net_opts;
 
-void net_opts_init(net_opts *o);   /* zeroes: STATIC, no latencies, defaults above */
+void net_opts_init(net_opts *o);   /* zeroes: FLOW, STATIC, no latencies, defaults above; packet defaults in pkt */
 
 typedef struct net_model net_model;
 
@@ -147,6 +200,38 @@ void net_get_stats(const net_model *n, net_stats *out);
 
 /* Checks the capacity invariant on every arc now: 0, or -1 with the worst arc in err. */
 int net_check_capacity(const net_model *n, char *err, size_t errlen);
+
+/* ---- packet model only (NET_MODEL_PACKET) ---- */
+typedef struct net_pkt_stats {
+  uint64_t pkts_sent, pkts_delivered;   /* injected by NICs, received by endpoints */
+  uint64_t transmissions;               /* packet transmissions over arcs (packet hops) */
+  uint64_t events;                      /* engine events the model handled (packet events) */
+  uint64_t ooo;                         /* packets that arrived after a later packet of their message */
+  uint64_t ecn_marks, cnps;
+  uint64_t pauses, resumes;             /* PFC frames sent */
+  uint64_t credit_stalls;               /* a port with a packet to send and too few credits */
+  uint64_t overflows;                   /* arrivals that took an input buffer past its size (no credits:
+                                           PFC headroom too small or PFC off); 0 under credits */
+  uint64_t max_occ_bytes;               /* worst input-buffer occupancy seen, any arc and VL */
+  uint64_t max_queue_bytes;             /* worst output queue, any arc and priority */
+  sim_time_ps pause_ps;                 /* time (arc, priority) pairs spent paused, summed */
+  uint32_t active_pkts, peak_pkts;      /* packets in the network now / at most */
+  size_t bytes;                         /* memory held by the packet model (pools, ports) */
+} net_pkt_stats;
+/* 0, or -1 for a flow model. */
+int net_get_pkt_stats(const net_model *n, net_pkt_stats *out);
+
+typedef struct net_pkt_arc {
+  uint64_t queue_bytes, max_queue_bytes;   /* output queue of the arc's port, all priorities */
+  uint64_t occ_bytes, max_occ_bytes;       /* input buffer at the arc's head node fed by it, all VLs */
+  int64_t credits;                         /* credit links: bytes the sender may still send, VL 0 */
+  uint64_t pkts, bytes;                    /* transmitted (counted at the start of each transmission) */
+  uint32_t paused;                         /* PFC: bit p set while priority p is paused */
+  uint64_t pauses;                         /* PAUSE frames received */
+  sim_time_ps pause_ps;                    /* time paused, summed over priorities (closed intervals) */
+} net_pkt_arc;
+/* 0, or -1 for a flow model or an arc out of range. */
+int net_get_pkt_arc(const net_model *n, uint32_t arc, net_pkt_arc *out);
 
 sim_engine *net_engine(const net_model *n);
 const topo_graph *net_graph(const net_model *n);

@@ -3,13 +3,19 @@
 #include <string.h>
 
 #include "exp_net.h"
+#include "exp_pkt.h"
 #include "exp_topo.h"
 
 #define END {NULL, 0, NULL, NULL, 0, 0, 0, 0, NULL, NULL, 0, NULL}
 
 static const char *const routing_vals[] = {"static", "ecmp", "adaptive", "ugal", NULL};
+static const char *const model_vals[] = {"flow", "packet", NULL};
 
 const scen_key cli_network_keys[] = {
+  {"model", SCEN_ENUM, "network model: flow (max-min fair flows) or packet (MTU packets, port queues, IB credits, "
+   "RoCE PFC/ECN/DCQCN); absent: flow (left out so that flow scenarios keep their canonical text)", NULL, 0, 0, 0, 0, model_vals, NULL, 0, NULL},
+  {"packet", SCEN_PRESET, "packet model inputs (network.model: packet): preset in scenarios/hardware/ (packet-*) or "
+   "a map; absent: the model's defaults", NULL, 0, 0, 0, 0, NULL, cli_packet_keys, 0, "hardware"},
   {"routing", SCEN_ENUM, "route choice: static (D-mod-k tables), ecmp (hash per connection), adaptive (least "
    "loaded minimal route), ugal (adaptive plus Valiant routes)", "static", 0, 0, 0, 0, routing_vals, NULL, 0, NULL},
   {"adaptive_paths", SCEN_INT, "adaptive/ugal: candidate minimal routes considered per message", "16", 0,
@@ -42,6 +48,9 @@ int cli_net_opts_from_scen(const scen *s, net_opts *o, char *err, size_t errlen)
     return -1;
   }
   o->seed = (uint64_t)scen_int(s, "seed");
+  if (scen_has(s, "network.model") && net_model_kind_parse(scen_str(s, "network.model"), &o->model) < 0)
+    o->model = NET_MODEL_FLOW;
+  if (o->model == NET_MODEL_PACKET && cli_pkt_opts_from_scen(s, o, err, errlen) < 0) return -1;
 
   topo_class fc;
   if (topo_class_parse(scen_str(s, "topology.fabric.class"), &fc) < 0) fc = TOPO_IB;
