@@ -14,6 +14,7 @@
 #include "exp_net.h"
 #include "exp_net_export.h"
 #include "exp_pkt.h"
+#include "og.h"
 #include "sim.h"
 
 static const char bench_usage[] =
@@ -224,16 +225,42 @@ static int bench_net(int argc, char **argv) {
   return rc;
 }
 
+static const char bench_graph_usage[] =
+  "usage: clustersim bench graph [--ops N] [--ranks R] [--send-every K] [--seed S]\n"
+  "The op-graph executor on a synthetic graph (models/og_bench.c): R ranks (default 64) on one\n"
+  "switch, two kernels per rank and layer on the compute stream, a 64 KiB message to the next rank\n"
+  "every K layers (default 8) whose receive the peer's next layer waits for; about N ops in all\n"
+  "(default 4e6). Prints ops, edges, memory per op, wall time of the run and ops/s.\n";
+
+static int bench_graph(int argc, char **argv) {
+  uint64_t nops = 4000000, ranks = 64, every = 8, seed = 1;
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) { fputs(bench_graph_usage, stdout); return 0; }
+    if (!v) { fprintf(stderr, "clustersim: bench graph: %s needs a value\n%s", a, bench_graph_usage); return 2; }
+    uint64_t *dst = strcmp(a, "--ops") == 0 ? &nops : strcmp(a, "--ranks") == 0 ? &ranks
+                  : strcmp(a, "--send-every") == 0 ? &every : strcmp(a, "--seed") == 0 ? &seed : NULL;
+    if (!dst) { fprintf(stderr, "clustersim: bench graph: unknown option '%s'\n%s", a, bench_graph_usage); return 2; }
+    if (parse_u64(v, dst) < 0 || (dst == &ranks && ranks > 65536) || (dst == &nops && nops > 1000000000)) {
+      fprintf(stderr, "clustersim: bench graph: %s: '%s' is not allowed (a whole number; ranks <= 65536, ops <= 1e9)\n", a, v);
+      return 2;
+    }
+    i++;
+  }
+  return og_bench(stdout, nops, (uint32_t)ranks, (uint32_t)(every ? every : 1), seed);
+}
+
 int cmd_bench(int argc, char **argv) {
   if (argc < 1 || strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0) {
-    printf("usage: clustersim bench engine|net|packet [options]   (see clustersim bench engine --help, bench net "
+    printf("usage: clustersim bench engine|net|packet|graph [options]   (see clustersim bench engine --help, bench net "
            "--help, bench packet --help)\n");
     return argc < 1 ? 2 : 0;
   }
   if (strcmp(argv[0], "engine") == 0) return bench_engine(argc - 1, argv + 1);
   if (strcmp(argv[0], "net") == 0) return bench_net(argc - 1, argv + 1);
   if (strcmp(argv[0], "packet") == 0) return cli_bench_packet(argc - 1, argv + 1);
-  fprintf(stderr, "clustersim: unknown benchmark '%s'; allowed: engine, net, packet\n", argv[0]);
+  if (strcmp(argv[0], "graph") == 0) return bench_graph(argc - 1, argv + 1);
+  fprintf(stderr, "clustersim: unknown benchmark '%s'; allowed: engine, net, packet, graph\n", argv[0]);
   return 2;
 }
 
