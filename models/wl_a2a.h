@@ -27,4 +27,29 @@ og_graph *wl_alltoall_graph(const uint32_t *eps, uint32_t count, double bytes);
  * last delivery. bytes > 0. 0, or a negative NET_E* code from net_send. */
 int wl_alltoall(net_model *n, const uint32_t *eps, uint32_t count, double bytes, wl_a2a_result *out);
 
+/* nccl-tests' alltoall_perf (S = bytes per rank: S/n to every rank) on a topology of hosts, as an op
+ * graph. A pair on one host talks over NVLink. A pair on two hosts whose GPUs have the same local
+ * index (rail/plane) goes straight NIC to NIC. Otherwise:
+ *   pxn = 1 (NCCL's PXN): NVLink to the sender host's GPU with the destination's local index, then
+ *           out of that GPU's NIC in its rail/plane;
+ *   pxn = 0: MRFT (one fabric): from the sender's own NIC up to the spines and over to the other
+ *           rail; MPFT (planes disconnected): out of the sender's NIC to the destination host's GPU
+ *           on the sender's plane, then NVLink there (the relay at the receiver).
+ * A relayed message moves in chunks of chunk_bytes (NCCL's P2P chunk), each forwarded when it has
+ * arrived, at most `window` chunks in flight per leg (NCCL's buffer slots). Relays need every GPU
+ * of a host taking part. NULL with a message in err on bad input. */
+typedef struct wl_nccl_a2a_spec {
+  const topo_graph *g;
+  const uint32_t *eps;     /* GPUs taking part: rank i = eps[i] */
+  uint32_t count;
+  double bytes;            /* S per rank */
+  int pxn;
+  double chunk_bytes;
+  uint32_t window;
+} wl_nccl_a2a_spec;
+typedef struct wl_nccl_a2a_counts {
+  uint64_t direct, pxn, relay;   /* ordered pairs by path */
+} wl_nccl_a2a_counts;
+og_graph *wl_nccl_a2a_graph(const wl_nccl_a2a_spec *sp, wl_nccl_a2a_counts *cnt, char *err, size_t errlen);
+
 #endif
