@@ -5,7 +5,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build reproduce test asan clean
+.PHONY: all deps configure build reproduce test asan fuzz clean
 all: build
 
 deps:
@@ -33,5 +33,17 @@ asan:
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ctest --output-on-failure -j $(JOBS) -LE gpu
 
+# Long fuzz campaigns (tests/fuzz): every target for FUZZ_SECONDS (default 600) with clang's
+# libFuzzer, ASan and UBSan; the corpus grows in build-fuzz/fuzz-corpus/ from run to run, findings
+# land in build-fuzz/fuzz-corpus/findings/. FUZZ_TARGETS="scen report" picks some.
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?= scen set units trace report
+fuzz:
+	@sh cmake/install-deps.sh
+	CC=clang cmake -S . -B build-fuzz -DCLUSTERSIM_FUZZ=ON -DCLUSTERSIM_CUDA=OFF -DCLUSTERSIM_WERROR=OFF \
+	  -DCLUSTERSIM_FUZZ_SECONDS=$(FUZZ_SECONDS)
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_all
+	cd build-fuzz && ctest --output-on-failure -R "^fuzz_smoke_($(shell echo $(FUZZ_TARGETS) | tr ' ' '|'))$$"
+
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-fuzz

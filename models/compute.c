@@ -104,7 +104,8 @@ static void meta_line(comp_trace_meta *m, char *key, char *val) {
   double d = 0.0;
   int isnum = parse_double(val, &d) == 0;
   if (strcmp(key, "gpu") == 0) copy_str(m->gpu, sizeof m->gpu, val);
-  else if (strcmp(key, "sm_count") == 0 && isnum) m->sm_count = (int)d;
+  else if (strcmp(key, "sm_count") == 0 && isnum && d >= 0.0 && d <= 1e6 && d == floor(d))
+    m->sm_count = (int)d;   /* an absurd count is ignored like a non-number (a cast would be UB) */
   else if (strcmp(key, "sm_clock_mhz") == 0 && isnum) m->sm_clock_mhz = d;
   else if (strcmp(key, "mem_clock_mhz") == 0 && isnum) m->mem_clock_mhz = d;
   else if (strcmp(key, "driver") == 0) copy_str(m->driver, sizeof m->driver, val);

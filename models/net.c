@@ -607,7 +607,15 @@ static void fill_level(net_model *n, uint8_t p) {
  * fires before the bytes are. */
 static sim_time_ps end_delay_ps(double remaining, double rate) {
   double dt = remaining / rate * 1e12;
+  if (!(dt < 1.8e19)) return SIM_TIME_MAX;   /* beyond the clock (a leftover rate of ~0): no end */
   return dt <= 0 ? 0 : (sim_time_ps)ceil(dt);
+}
+
+/* Absolute end time, or SIM_TIME_MAX when it lies beyond the clock: the flow then waits for the
+ * next solve that gives it a real rate (rescheduled there). */
+static sim_time_ps end_at(sim_time_ps now, double remaining, double rate) {
+  sim_time_ps d = end_delay_ps(remaining, rate);
+  return d >= SIM_TIME_MAX - now ? SIM_TIME_MAX : now + d;
 }
 
 static void reschedule(net_model *n, uint32_t fi, sim_time_ps now) {
@@ -615,7 +623,9 @@ static void reschedule(net_model *n, uint32_t fi, sim_time_ps now) {
   if (f->ev != SIM_EVENT_NONE) sim_cancel(n->e, f->ev);
   f->ev = SIM_EVENT_NONE;
   if (f->rate <= 0) return;
-  f->ev = sim_schedule_at(n->e, now + end_delay_ps(f->remaining, f->rate), handle_flow_end, n, fi);
+  sim_time_ps t = end_at(now, f->remaining, f->rate);
+  if (t == SIM_TIME_MAX) return;
+  f->ev = sim_schedule_at(n->e, t, handle_flow_end, n, fi);
 }
 
 static int check_arcs(const net_model *n, const uint32_t *arcs, uint32_t count, char *err, size_t errlen);
@@ -677,7 +687,8 @@ static void solve(net_model *n) {
       m->rate = 0;
       continue;
     }
-    m->ev = sim_schedule_at(n->e, now + end_delay_ps(m->remaining, m->rate), handle_msg_end, n, mi);
+    sim_time_ps t = end_at(now, m->remaining, m->rate);
+    if (t != SIM_TIME_MAX) m->ev = sim_schedule_at(n->e, t, handle_msg_end, n, mi);
   }
   if (n->o.check) {
     char err[256];

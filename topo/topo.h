@@ -19,7 +19,14 @@
  * arrays are read-only outside topo/. Routers (topo_router_new) borrow the graph: free them first.
  *
  * Errors: functions that can fail on input return 0 or a negative TOPO_E* code and write a message
- * naming the offending parameter, its value and what is allowed into err[errlen].
+ * naming the offending parameter, its value and what is allowed into err[errlen]. A TOPO_EINVAL
+ * message starts with the parameter as a scenario names it under its `topology:` block, then ": "
+ * (e.g. "slimfly.q: 6: ...", "dragonfly.g: 1: ...", "radix: 7: ..."), so that a caller holding
+ * the scenario can put the key's file:line:column in front (topo_err_key()).
+ *
+ * Size: topo_build() estimates the graph's bytes from the counts before allocating anything
+ * (topo_estimate_bytes) and refuses a spec above spec->max_graph_bytes with the estimate and the
+ * limit in the message, so that `k: 768` says how large it is instead of running out of memory.
  */
 #ifndef CLUSTERSIM_TOPO_H
 #define CLUSTERSIM_TOPO_H
@@ -31,6 +38,15 @@
 #define TOPO_EINVAL (-1)   /* parameters out of range or inconsistent */
 #define TOPO_ENOMEM (-2)   /* allocation failed */
 #define TOPO_ENOGRAPH (-3) /* formula_only build: counts and cost exist, the graph does not */
+#define TOPO_ETOOBIG (-4)  /* the graph's estimated size is above spec->max_graph_bytes */
+
+/* One rule for switch ports in every family: g->radix is uint16_t, so a switch (or router) has
+ * 1 .. TOPO_MAX_RADIX ports; fat-trees also need an even radix >= 4 (half down, half up). */
+#define TOPO_MAX_RADIX 65535
+/* Default limit of topo_build()'s graph estimate: 2 GiB (a 65,536-endpoint FT3 needs ~6 MB; an FT3
+ * of radix 512, ~4.4 GB). topo_spec_init() takes $CLUSTERSIM_MAX_GRAPH_BYTES instead when set
+ * (a byte count, optionally with K/M/G/T: binary multiples), so every command can raise it. */
+#define TOPO_MAX_GRAPH_BYTES_DEFAULT (2ull << 30)
 
 /* ---- node and link classes ---- */
 typedef enum topo_kind {
@@ -129,10 +145,16 @@ typedef struct topo_spec {
   topo_layout_spec layout;
   int endpoints_per_cabinet;    /* bare endpoints / hosts' GPUs per cabinet for fat-tree leaves (0: one leaf's worth) */
   int switches_per_cabinet;     /* switch-only cabinets (spines, cores): switches per cabinet (>= 1) */
+  uint64_t max_graph_bytes;     /* topo_build() refuses specs estimated above this (0: the default) */
 } topo_spec;
 
-/* Fills a spec with defaults (no family-specific sizes). */
+/* Fills a spec with defaults (no family-specific sizes); max_graph_bytes from
+ * $CLUSTERSIM_MAX_GRAPH_BYTES or TOPO_MAX_GRAPH_BYTES_DEFAULT. */
 void topo_spec_init(topo_spec *s);
+/* The limit in force for a spec (max_graph_bytes, or the default when 0). */
+uint64_t topo_graph_limit(const topo_spec *s);
+/* Parses a byte count "123", "8G", "512MiB" (K/M/G/T, binary); 0 or -1. */
+int topo_parse_bytes(const char *text, uint64_t *out);
 
 /* Counts a build has or would have (also for formula_only). switch_links: switch <-> switch
  * cables (the paper's Table 3 "links"); endpoint_links: fabric cables to endpoints or NICs. */
@@ -193,6 +215,12 @@ static inline uint32_t topo_arc_to(const topo_graph *g, uint32_t arc) {
 int topo_build(const topo_spec *spec, topo_graph **out, char *err, size_t errlen);
 /* Counts of a spec without building it (every family; the only route for formula_only). */
 int topo_count(const topo_spec *spec, topo_counts *out, char *err, size_t errlen);
+/* Bytes topo_build() would hold at its peak for these counts: the graph's arrays (topo_memory_bytes'
+ * figures) plus the CSR fill counters of topo_finalize(). An upper estimate, not a measurement. */
+uint64_t topo_estimate_bytes(const topo_counts *c);
+/* The scenario key an EINVAL/ETOOBIG message starts with (see Errors above): copies "slimfly.q"
+ * of "slimfly.q: 6: ..." into key; 0, or -1 when the message names no key. */
+int topo_err_key(const char *msg, char *key, size_t keylen);
 void topo_free(topo_graph *g);
 /* Cables of a built graph (after its layout), and the same figures from a family's layout rule
  * without a graph (formula_only Slim Fly; other families build and measure). */

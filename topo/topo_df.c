@@ -58,27 +58,27 @@ static int df_dims_of(const topo_spec *s, df_dims *o, char *err, size_t errlen) 
   memset(o, 0, sizeof *o);
   if (s->node.gpus != 0)
     return topo__fail(err, errlen, TOPO_EINVAL,
-                      "dragonfly: node.gpus=%d: the dragonfly builder attaches bare endpoints only (node.gpus must be 0)",
+                      "node.gpus: %d: the dragonfly builder attaches bare endpoints only (node.gpus must be 0)",
                       s->node.gpus);
-  if (s->df_p < 1) return topo__fail(err, errlen, TOPO_EINVAL, "dragonfly: df_p=%d: endpoints per router must be >= 1", s->df_p);
-  if (s->df_a < 1) return topo__fail(err, errlen, TOPO_EINVAL, "dragonfly: df_a=%d: routers per group must be >= 1", s->df_a);
+  if (s->df_p < 1) return topo__fail(err, errlen, TOPO_EINVAL, "dragonfly.p: %d: endpoints per router must be >= 1", s->df_p);
+  if (s->df_a < 1) return topo__fail(err, errlen, TOPO_EINVAL, "dragonfly.a: %d: routers per group must be >= 1", s->df_a);
   if (s->df_h < 1)
-    return topo__fail(err, errlen, TOPO_EINVAL, "dragonfly: df_h=%d: global links per router must be >= 1", s->df_h);
+    return topo__fail(err, errlen, TOPO_EINVAL, "dragonfly.h: %d: global links per router must be >= 1", s->df_h);
   if ((unsigned)s->df_arrangement >= TOPO_DF_ARR_COUNT)
     return topo__fail(err, errlen, TOPO_EINVAL,
-                      "dragonfly: df_arrangement=%d: must be absolute, relative or circulant", (int)s->df_arrangement);
+                      "dragonfly.arrangement: %d: must be absolute, relative or circulant", (int)s->df_arrangement);
   if (s->radix < 1 || s->radix > 65535)
-    return topo__fail(err, errlen, TOPO_EINVAL, "dragonfly: radix=%d: ports per router must be in 1..65535", s->radix);
+    return topo__check_radix(s, 1, 0, err, errlen);
   long long need = (long long)s->df_p + s->df_a - 1 + s->df_h;
   if (need > s->radix)
     return topo__fail(err, errlen, TOPO_EINVAL,
-                      "dragonfly: radix=%d too small: a router needs p=%d endpoint + a-1=%d local + h=%d global ports "
+                      "radix: %d: too small for this dragonfly: a router needs p=%d endpoint + a-1=%d local + h=%d global ports "
                       "= %lld",
                       s->radix, s->df_p, s->df_a - 1, s->df_h, need);
   long long L = (long long)s->df_a * s->df_h;   /* < 2^32: a + h <= 65536 */
   if (s->df_g < 2 || s->df_g > L + 1)
     return topo__fail(err, errlen, TOPO_EINVAL,
-                      "dragonfly: df_g=%d: groups must be in 2 .. a*h+1 = %lld (a=%d routers x h=%d global ports per "
+                      "dragonfly.g: %d: groups must be in 2 .. a*h+1 = %lld (a=%d routers x h=%d global ports per "
                       "group reach at most a*h other groups)",
                       s->df_g, L + 1, s->df_a, s->df_h);
   o->p = (uint32_t)s->df_p;

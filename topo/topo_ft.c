@@ -41,7 +41,6 @@
 
 /* From topo_node.c (see there: they belong in topo_int.h). */
 
-#define FT_MAX_RADIX 65534   /* g->radix is uint16_t; radix must be even */
 #define FT_MAX_PLANES 32767  /* g->plane is int16_t */
 
 static int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
@@ -49,14 +48,13 @@ static int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 /* Checks shared by every fat-tree: radix, fabric link, cabinets, node spec. */
 static int ft_check_common(const topo_spec *s, char *err, size_t errlen) {
   const char *fam = topo_family_name(s->family);
-  if (s->radix < 4 || s->radix > FT_MAX_RADIX || s->radix % 2 != 0)
-    return topo__fail(err, errlen, TOPO_EINVAL, "radix: %d must be even and in [4, %d] for %s", s->radix,
-                      FT_MAX_RADIX, fam);
+  int rc = topo__check_radix(s, 4, 1, err, errlen);
+  if (rc < 0) return rc;
   if (s->fabric.cls != TOPO_IB && s->fabric.cls != TOPO_ETH)
-    return topo__fail(err, errlen, TOPO_EINVAL, "fabric.cls: %s: a %s fabric link must be ib or eth",
+    return topo__fail(err, errlen, TOPO_EINVAL, "fabric.class: %s: a %s fabric link must be ib or eth",
                       topo_class_name(s->fabric.cls), fam);
   if (!(s->fabric.bw_Bps > 0.0))
-    return topo__fail(err, errlen, TOPO_EINVAL, "fabric.bw_Bps: %g must be > 0 (bytes/s per direction)",
+    return topo__fail(err, errlen, TOPO_EINVAL, "fabric.bw: %g B/s: must be > 0 (per direction)",
                       s->fabric.bw_Bps);
   if (s->switches_per_cabinet < 1)
     return topo__fail(err, errlen, TOPO_EINVAL, "switches_per_cabinet: %d must be >= 1", s->switches_per_cabinet);

@@ -113,6 +113,57 @@ void topo_spec_init(topo_spec *s) {
   s->layout.intra_cabinet_m = 1.0;
   s->layout.electrical_reach_m = 0.0;
   s->switches_per_cabinet = 1;
+  /* The override lives here, not in each command: every caller (run, topo describe, bench, tests)
+   * starts from topo_spec_init(), so one variable raises the limit everywhere. A value that does
+   * not parse keeps the default (the refusal message names the variable and the limit in force). */
+  const char *env = getenv("CLUSTERSIM_MAX_GRAPH_BYTES");
+  uint64_t lim;
+  s->max_graph_bytes = env && topo_parse_bytes(env, &lim) == 0 && lim > 0 ? lim : TOPO_MAX_GRAPH_BYTES_DEFAULT;
+}
+
+uint64_t topo_graph_limit(const topo_spec *s) {
+  return s->max_graph_bytes ? s->max_graph_bytes : TOPO_MAX_GRAPH_BYTES_DEFAULT;
+}
+
+int topo_parse_bytes(const char *text, uint64_t *out) {
+  if (!text) return -1;
+  char *end;
+  double v = strtod(text, &end);
+  if (end == text || !(v >= 0.0)) return -1;
+  double mul = 1.0;
+  switch (*end) {
+  case 'K': case 'k': mul = 1024.0; end++; break;
+  case 'M': mul = 1024.0 * 1024.0; end++; break;
+  case 'G': mul = 1024.0 * 1024.0 * 1024.0; end++; break;
+  case 'T': mul = 1024.0 * 1024.0 * 1024.0 * 1024.0; end++; break;
+  default: break;
+  }
+  if (mul > 1.0 && end[0] == 'i' && end[1] == 'B') end += 2;
+  else if (*end == 'B') end++;
+  if (*end) return -1;
+  v *= mul;
+  if (v > 1.8e19) return -1;
+  *out = (uint64_t)v;
+  return 0;
+}
+
+int topo__check_radix(const topo_spec *s, int min, int even, char *err, size_t errlen) {
+  if (s->radix >= min && s->radix <= TOPO_MAX_RADIX && !(even && s->radix % 2 != 0)) return 0;
+  return topo__fail(err, errlen, TOPO_EINVAL, "radix: %d: ports per switch must be %s in [%d, %d] for %s",
+                    s->radix, even ? "an even number" : "a whole number", min, TOPO_MAX_RADIX,
+                    topo_family_name(s->family));
+}
+
+int topo_err_key(const char *msg, char *key, size_t keylen) {
+  if (!msg || !keylen) return -1;
+  size_t n = 0;
+  while (msg[n] && ((msg[n] >= 'a' && msg[n] <= 'z') || (msg[n] >= '0' && msg[n] <= '9') || msg[n] == '_' ||
+                    msg[n] == '.'))
+    n++;
+  if (n == 0 || msg[n] != ':' || msg[n + 1] != ' ' || n >= keylen) return -1;
+  memcpy(key, msg, n);
+  key[n] = '\0';
+  return 0;
 }
 
 /* ---- construction ---- */
@@ -265,6 +316,18 @@ void topo_layout_apply(topo_graph *g, const topo_layout_spec *ls) {
   }
 }
 
+uint64_t topo_estimate_bytes(const topo_counts *c) {
+  /* The figures of topo_memory_bytes(), from counts: per node 18 B of attributes, 4 B of CSR offset,
+   * 4 B of endpoint slot (reserved for every node) and 4 B of topo_finalize()'s fill counter; per
+   * link 26 B plus 2 x 4 B of CSR arcs. Saturates instead of wrapping for absurd counts. */
+  const double per_node = 18.0 + 4.0 + 4.0 + 4.0, per_link = 26.0 + 8.0;
+  double nodes = (double)c->endpoints + (double)c->switches + (double)c->nics + (double)c->nvswitches +
+                 (double)c->pcie_switches + (double)c->hosts + 16.0;
+  double links = (double)c->switch_links + (double)c->endpoint_links + (double)c->internal_links + 16.0;
+  double b = nodes * per_node + links * per_link + (double)sizeof(topo_graph);
+  return b >= 1.8e19 ? UINT64_MAX : (uint64_t)b;
+}
+
 size_t topo_memory_bytes(const topo_graph *g) {
   size_t n = g->n_nodes, m = g->n_links;
   size_t per_node = sizeof *g->kind + sizeof *g->tier + sizeof *g->plane + sizeof *g->radix + sizeof *g->host +
@@ -378,6 +441,19 @@ int topo_count(const topo_spec *spec, topo_counts *out, char *err, size_t errlen
   return ops->count(spec, out, err, errlen);
 }
 
+/* "4.44 GiB", "512 KiB", "100 B" for messages. */
+static void human_bytes(uint64_t b, char *out, size_t len) {
+  static const char *const u[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  double v = (double)b;
+  int i = 0;
+  while (v >= 1024.0 && i < 6) {
+    v /= 1024.0;
+    i++;
+  }
+  if (i == 0) snprintf(out, len, "%llu B", (unsigned long long)b);
+  else snprintf(out, len, "%.2f %s", v, u[i]);
+}
+
 int topo_build(const topo_spec *spec, topo_graph **out, char *err, size_t errlen) {
   *out = NULL;
   const topo__family_ops *ops = family_ops(spec->family);
@@ -393,9 +469,30 @@ int topo_build(const topo_spec *spec, topo_graph **out, char *err, size_t errlen
                       topo__is_prime_power(spec->sf_q, NULL, NULL) ? "a prime power" : "not a prime power");
   uint64_t nodes = c.endpoints + c.switches + c.nics + c.nvswitches + c.pcie_switches + c.hosts + 16;
   uint64_t links = c.switch_links + c.endpoint_links + c.internal_links + 16;
-  if (nodes > UINT32_MAX / 2 || links > UINT32_MAX / 4)
-    return topo__fail(err, errlen, TOPO_EINVAL, "%s: too large to build (%llu nodes, %llu links)",
-                      topo_family_name(spec->family), (unsigned long long)nodes, (unsigned long long)links);
+  uint64_t est = topo_estimate_bytes(&c), lim = topo_graph_limit(spec);
+  if (est > lim || nodes > UINT32_MAX / 2 || links > UINT32_MAX / 4) {
+    const char *key = spec->family == TOPO_SLIMFLY ? "slimfly.q"
+                      : spec->family == TOPO_DRAGONFLY ? "dragonfly.g"
+                      : spec->family == TOPO_NODE || spec->endpoints ? "endpoints" : "radix";
+    long long kv = spec->family == TOPO_SLIMFLY ? spec->sf_q
+                   : spec->family == TOPO_DRAGONFLY ? spec->df_g
+                   : spec->family == TOPO_NODE || spec->endpoints ? spec->endpoints : spec->radix;
+    char eb[32], lb[32];
+    human_bytes(est, eb, sizeof eb);
+    human_bytes(lim, lb, sizeof lb);
+    if (nodes > UINT32_MAX / 2 || links > UINT32_MAX / 4)
+      return topo__fail(err, errlen, TOPO_ETOOBIG,
+                        "%s: %lld: this %s has %llu endpoints, %llu nodes and %llu links (about %s); graph ids are "
+                        "32-bit: at most %u nodes and %u links can be built",
+                        key, kv, topo_family_name(spec->family), (unsigned long long)c.endpoints,
+                        (unsigned long long)nodes, (unsigned long long)links, eb, UINT32_MAX / 2, UINT32_MAX / 4);
+    return topo__fail(err, errlen, TOPO_ETOOBIG,
+                      "%s: %lld: this %s of %llu endpoints needs about %s for its graph (%llu nodes, %llu links), "
+                      "above the limit of %s; raise the limit with CLUSTERSIM_MAX_GRAPH_BYTES=%lluG (bytes, or "
+                      "with K/M/G/T) if the machine has the memory",
+                      key, kv, topo_family_name(spec->family), (unsigned long long)c.endpoints, eb,
+                      (unsigned long long)nodes, (unsigned long long)links, lb, (unsigned long long)((est >> 30) + 1));
+  }
   topo_graph *g = topo_graph_new((uint32_t)nodes, (uint32_t)links);
   g->spec = *spec;
   g->counts = c;

@@ -59,6 +59,10 @@ int topo__node_validate(const topo_spec *s, char *err, size_t errlen);
 void topo__node_count(const topo_node_spec *ns, uint64_t hosts, topo_counts *c);
 int topo__node_hosts_per_domain(const topo_node_spec *ns);
 
+/* The one radix rule (TOPO_MAX_RADIX) and its one wording, for every family:
+ *   "radix: 7: ports per switch must be an even number in [4, 65535] for ft2". */
+int topo__check_radix(const topo_spec *s, int min, int even, char *err, size_t errlen);
+
 /* Small integer helpers. */
 int topo__is_prime_power(int q, int *p_out, int *e_out);
 

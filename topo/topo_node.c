@@ -34,11 +34,11 @@
 
 static int link_spec_ok(const topo_link_spec *ls, const char *name, int need_bw, char *err, size_t errlen) {
   if ((unsigned)ls->cls >= TOPO_CLASS_COUNT)
-    return topo__fail(err, errlen, TOPO_EINVAL, "%s.cls: %d is not a link class (nvlink, pcie, ib, eth)", name,
+    return topo__fail(err, errlen, TOPO_EINVAL, "%s: class %d: not a link class (nvlink, pcie, ib, eth)", name,
                       (int)ls->cls);
   if (!(ls->bw_Bps >= 0.0) || (need_bw && !(ls->bw_Bps > 0.0)))
-    return topo__fail(err, errlen, TOPO_EINVAL, "%s.bw_Bps: %g must be %s", name, ls->bw_Bps,
-                      need_bw ? "> 0 (bytes/s per direction)" : ">= 0 (0: use the default)");
+    return topo__fail(err, errlen, TOPO_EINVAL, "%s.bw: %g B/s: must be %s", name, ls->bw_Bps,
+                      need_bw ? "> 0 (per direction)" : ">= 0 (0: use the default)");
   return 0;
 }
 
@@ -64,13 +64,13 @@ int topo__node_validate(const topo_spec *s, char *err, size_t errlen) {
   if ((rc = link_spec_ok(&ns->pcie, "node.pcie", 1, err, errlen)) < 0) return rc;
   if ((rc = link_spec_ok(&ns->nic, "node.nic", 0, err, errlen)) < 0) return rc;
   if (!(ns->hostmem_bw_Bps >= 0.0))
-    return topo__fail(err, errlen, TOPO_EINVAL, "node.hostmem_bw_Bps: %g must be >= 0 (0: node.pcie.bw_Bps)",
+    return topo__fail(err, errlen, TOPO_EINVAL, "node.hostmem_bw: %g B/s: must be >= 0 (0: node.pcie.bw)",
                       ns->hostmem_bw_Bps);
   /* A NIC's own link spec is for the scale-out port: a zeroed class (nvlink) would silently drop
    * the cable from the fabric's cable count and cost, so say so instead. */
   if (ns->nic.bw_Bps > 0.0 && ns->nic.cls != TOPO_IB && ns->nic.cls != TOPO_ETH)
     return topo__fail(err, errlen, TOPO_EINVAL,
-                      "node.nic.cls: %s: the NIC -> leaf link must be ib or eth (or set node.nic.bw_Bps = 0 to "
+                      "node.nic: class %s: the NIC -> leaf link must be ib or eth (or set node.nic.bw = 0 to "
                       "use the fabric link)",
                       topo_class_name(ns->nic.cls));
   return 0;

@@ -52,30 +52,30 @@ static int sf_dims_of(const topo_spec *s, sf_dims *o, char *err, size_t errlen) 
   int q = s->sf_q;
   if (s->node.gpus != 0)
     return topo__fail(err, errlen, TOPO_EINVAL,
-                      "slimfly: node.gpus=%d: the Slim Fly builder attaches bare endpoints only (node.gpus must be 0)",
+                      "node.gpus: %d: the Slim Fly builder attaches bare endpoints only (node.gpus must be 0)",
                       s->node.gpus);
   if (q < 3 || q % 4 == 2)
     return topo__fail(err, errlen, TOPO_EINVAL,
-                      "slimfly: sf_q=%d: q must be 4w+d with w >= 1 and d in {-1, 0, 1}, i.e. q >= 3 and q mod 4 "
+                      "slimfly.q: %d: q must be 4w+d with w >= 1 and d in {-1, 0, 1}, i.e. q >= 3 and q mod 4 "
                       "in {0, 1, 3} (e.g. 5, 7, 8, 9, 11, 13; q = 4w+2 has no MMS graph)",
                       q);
   int d = q % 4 == 1 ? 1 : (q % 4 == 0 ? 0 : -1);
   if (!s->formula_only && !topo__is_prime_power(q, NULL, NULL))
     return topo__fail(err, errlen, TOPO_EINVAL,
-                      "slimfly: sf_q=%d is not a prime power: the MMS graph needs GF(q), so q must be a prime power "
-                      "(e.g. 5, 7, 8, 9, 11, 13, 16, 17, 19, 23, 25, 27); or set formula_only for counts and cost only",
+                      "slimfly.q: %d: not a prime power: the MMS graph needs GF(q), so q must be a prime power "
+                      "(e.g. 5, 7, 8, 9, 11, 13, 16, 17, 19, 23, 25, 27); or set slimfly.formula_only for counts and cost only",
                       q);
   long long k_net = (3LL * q - d) / 2;
   if (s->sf_p < 0)
     return topo__fail(err, errlen, TOPO_EINVAL,
-                      "slimfly: sf_p=%d: endpoints per router must be >= 0 (0: floor(k'/2) = %lld for q=%d)", s->sf_p,
+                      "slimfly.p: %d: endpoints per router must be >= 0 (0: floor(k'/2) = %lld for q=%d)", s->sf_p,
                       k_net / 2, q);
   long long p = s->sf_p ? s->sf_p : k_net / 2;
   if (s->radix < 1 || s->radix > 65535)
-    return topo__fail(err, errlen, TOPO_EINVAL, "slimfly: radix=%d: ports per router must be in 1..65535", s->radix);
+    return topo__check_radix(s, 1, 0, err, errlen);
   if (k_net + p > s->radix)
     return topo__fail(err, errlen, TOPO_EINVAL,
-                      "slimfly: radix=%d too small for q=%d: a router needs k'=(3q-d)/2=%lld network ports + p=%lld "
+                      "radix: %d: too small for slimfly.q = %d: a router needs k'=(3q-d)/2=%lld network ports + p=%lld "
                       "endpoint ports = %lld",
                       s->radix, q, k_net, p, k_net + p);
   o->q = q;

@@ -5,9 +5,15 @@
  * medium and length, diameter, average hops, path diversity, bisection bandwidth, memory, build
  * time and, when a `cost:` block is present (or --cost NAME), the cost.
  */
+/* realpath() is XSI */
+#ifndef _XOPEN_SOURCE
+#define _XOPEN_SOURCE 700
+#endif
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,6 +46,46 @@ static void grp(char *buf, size_t len, uint64_t v) {
   }
   buf[o] = 0;
 }
+
+/* Errors of bad input exit 2 (as the loader's); 1 is left for a failure that is not the input's.
+ * A topology message starts with the key it is about ("slimfly.q: 6: ...", see topo.h; or
+ * "topology.radix = ..." from the spec reader): that key's file:line:column is put in front, and the
+ * scenario's file is named as the user gave it, not the temporary wrapper of a preset. */
+typedef struct describe_ctx {
+  const scen_doc *doc;
+  const char *shown;     /* FILE|NAME as given */
+  const char *wrapper;   /* temporary scenario written for a preset, or NULL */
+} describe_ctx;
+
+static int key_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.'; }
+
+static int describe_fail(const describe_ctx *dc, int code, const char *msg) {
+  char key[160], path[200];
+  size_t n = 0;
+  while (key_char(msg[n]) && n + 1 < sizeof key) n++;
+  int sep = n > 0 && ((msg[n] == ':' && msg[n + 1] == ' ') || (msg[n] == ' ' && msg[n + 1] == '=' && msg[n + 2] == ' '));
+  if (dc->doc && sep) {
+    memcpy(key, msg, n);
+    key[n] = 0;
+    if (strncmp(key, "topology.", 9) == 0 || strncmp(key, "cost.", 5) == 0) snprintf(path, sizeof path, "%s", key);
+    else snprintf(path, sizeof path, "topology.%s", key);
+    scen_err e;
+    scen_doc_where(dc->doc, path, &e);
+    if (dc->wrapper && strcmp(e.file, dc->wrapper) == 0) {
+      snprintf(e.file, sizeof e.file, "%s", dc->shown);
+      e.line = e.col = 0;
+    }
+    snprintf(e.path, sizeof e.path, "%s", path);
+    snprintf(e.msg, sizeof e.msg, "%s", msg + n + (msg[n] == ':' ? 2 : 3));   /* after ": " or " = " */
+    scen_err_print(&e, stderr);
+  } else {
+    fprintf(stderr, "clustersim: topo describe: %s: topology: %s\n", dc->shown, msg);
+  }
+  return code;
+}
+
+/* Input errors (bad or too large a spec) exit 2; anything else 1. */
+static int topo_code(int rc) { return rc == TOPO_EINVAL || rc == TOPO_ETOOBIG ? -2 : -1; }
 
 #define ROW(label, ...)                    \
   do {                                     \
@@ -75,27 +121,21 @@ static void print_cables(const topo_cables *cab) {
   }
 }
 
-static int describe_point(const scen *s, const char *shown, const cost_prices *cli_prices, int have_cli_prices) {
+/* 0, -2 (bad input: exit 2) or -1. */
+static int describe_point(const describe_ctx *dc, const scen *s, const cost_prices *cli_prices, int have_cli_prices) {
+  const char *shown = dc->shown;
   char err[1024];
   topo_spec spec;
-  if (cli_topo_spec_from_scen(s, &spec, err, sizeof err) < 0) {
-    fprintf(stderr, "clustersim: topo describe: %s\n", err);
-    return -1;
-  }
+  if (cli_topo_spec_from_scen(s, &spec, err, sizeof err) < 0) return describe_fail(dc, -2, err);
   topo_counts c;
-  if (topo_count(&spec, &c, err, sizeof err) < 0) {
-    fprintf(stderr, "clustersim: topo describe: %s: topology: %s\n", shown, err);
-    return -1;
-  }
+  int rc = topo_count(&spec, &c, err, sizeof err);
+  if (rc < 0) return describe_fail(dc, topo_code(rc), err);
   topo_cables cab;
   topo_graph *g = NULL;
   double t0 = now_s();
-  int rc = spec.formula_only ? TOPO_ENOGRAPH : topo_build(&spec, &g, err, sizeof err);
+  rc = spec.formula_only ? TOPO_ENOGRAPH : topo_build(&spec, &g, err, sizeof err);
   double build_s = now_s() - t0;
-  if (rc < 0 && rc != TOPO_ENOGRAPH) {
-    fprintf(stderr, "clustersim: topo describe: %s: topology: %s\n", shown, err);
-    return -1;
-  }
+  if (rc < 0 && rc != TOPO_ENOGRAPH) return describe_fail(dc, topo_code(rc), err);
   const char *label = scen_str(s, "topology.name");
   printf("%s%s%s (family %s, %s)\n", label[0] ? label : topo_family_name(spec.family), scen_point_label(s)[0] ? "  " : "",
          scen_point_label(s), topo_family_name(spec.family), shown);
@@ -132,10 +172,8 @@ static int describe_point(const scen *s, const char *shown, const cost_prices *c
         c.endpoints ? (double)sum.memory_bytes / (double)c.endpoints : 0.0);
     ROW("build", "%.3f s", build_s);
   } else {
-    if (topo_cables_formula(&spec, &cab, err, sizeof err) < 0) {
-      fprintf(stderr, "clustersim: topo describe: %s\n", err);
-      return -1;
-    }
+    rc = topo_cables_formula(&spec, &cab, err, sizeof err);
+    if (rc < 0) return describe_fail(dc, topo_code(rc), err);
     ROW("graph", "not built: formula_only (counts and cables from the family's formulas)");
     print_cables(&cab);
   }
@@ -147,9 +185,8 @@ static int describe_point(const scen *s, const char *shown, const cost_prices *c
   } else {
     int pr = cli_cost_prices_from_scen(s, &p, err, sizeof err);
     if (pr < 0) {
-      fprintf(stderr, "clustersim: topo describe: %s\n", err);
       topo_free(g);
-      return -1;
+      return describe_fail(dc, -2, err);
     }
     have = pr == 0;
   }
@@ -177,33 +214,38 @@ static int wrap_preset(const char *arg, char *scen_path_out, size_t len, char *p
   snprintf(name, sizeof name, "%s", base);
   char *dot = strstr(name, ".yaml");
   if (dot) *dot = 0;
-  if (slash) {
-    /* .../scenarios/topologies/NAME.yaml -> presets root .../scenarios */
-    char dir[1024];
-    snprintf(dir, sizeof dir, "%.*s", (int)(slash - arg), arg);
-    char *up = strrchr(dir, '/');
-    if (up) *up = 0;
-    else snprintf(dir, sizeof dir, ".");
-    snprintf(presets_out, plen, "%s", dir);
-  }
+  if (slash) /* the presets root of the preset file itself: its nearest scenarios/ folder, else the source tree's */
+    scen_default_presets_root(arg, presets_out, plen);
+  /* A preset file is named by its absolute path, so that one outside scenarios/topologies/ is read
+   * too (not looked up by its base name); a NAME stays a name. */
+  char real[PATH_MAX];
+  const char *ref = slash && realpath(arg, real) ? real : name;
   snprintf(scen_path_out, len, "/tmp/clustersim-topo-%ld.yaml", (long)getpid());
   FILE *f = fopen(scen_path_out, "w");
   if (!f) return -1;
-  fprintf(f, "schema_version: 1\nname: %s\nexperiment: topology\ntopology: %s\n", name, name);
+  fprintf(f, "schema_version: 1\nname: %s\nexperiment: topology\ntopology: \"%s\"\n", name, ref);
   if (cost) fprintf(f, "cost: %s\n", cost);
   fclose(f);
   return 0;
 }
 
-static int file_has_experiment(const char *path) {
+/* What a FILE argument is, from its top-level keys: 1 a scenario (`experiment:`), 2 a topology
+ * preset (`family:`), 0 neither, -1 not a readable file, -2 not a regular file or too large (the
+ * loader refuses those with the reason; don't read /dev/zero or a FIFO line by line here). */
+static int file_kind(const char *path) {
+  struct stat st;
+  if (stat(path, &st) != 0) return -1;
+  if (!S_ISREG(st.st_mode) || st.st_size > (off_t)(64 << 20)) return -2;
   FILE *f = fopen(path, "r");
   if (!f) return -1;
   char line[1024];
-  int has = 0;
-  while (fgets(line, sizeof line, f))
-    if (strncmp(line, "experiment:", 11) == 0) has = 1;
+  int exp = 0, fam = 0;
+  while (fgets(line, sizeof line, f)) {
+    if (strncmp(line, "experiment:", 11) == 0) exp = 1;
+    if (strncmp(line, "family:", 7) == 0) fam = 1;
+  }
   fclose(f);
-  return has;
+  return exp ? 1 : fam ? 2 : 0;
 }
 
 int cmd_topo(int argc, char **argv) {
@@ -233,9 +275,16 @@ int cmd_topo(int argc, char **argv) {
   }
   const char *arg = o.positional[0];
   char path[1200], presets[1024] = "", tmp[256] = "";
-  int has = file_has_experiment(arg);
-  if (has == 1) {
-    snprintf(path, sizeof path, "%s", arg);
+  int has = file_kind(arg);
+  if (has == 0) {
+    fprintf(stderr, "clustersim: topo describe: %s: no `topology:` block and no `experiment:` key, and not a "
+                    "topology preset (no top-level `family:`); allowed: a scenario with `experiment: topology` "
+                    "and a `topology:` block, a topology preset file, or a name from scenarios/topologies/\n",
+            arg);
+    return 2;
+  }
+  if (has == 1 || has == -2) {
+    snprintf(path, sizeof path, "%s", arg);   /* -2: the loader says what is wrong with the file */
   } else {
     if (has < 0 && strchr(arg, '/')) {
       fprintf(stderr, "clustersim: topo describe: cannot read '%s'\n", arg);
@@ -280,8 +329,12 @@ int cmd_topo(int argc, char **argv) {
     return 2;
   }
   int bad = 0;
-  for (size_t i = 0; i < cs.npoints; i++)
-    if (describe_point(cs.points[i], arg, &cp, have_cp) < 0) bad = 1;
+  describe_ctx dc = {cs.doc, arg, tmp[0] ? tmp : NULL};
+  for (size_t i = 0; i < cs.npoints; i++) {
+    int r = describe_point(&dc, cs.points[i], &cp, have_cp);
+    if (r == -2) bad = 2;
+    else if (r < 0 && !bad) bad = 1;
+  }
   cli_scenario_free(&cs);
-  return bad ? 1 : 0;
+  return bad;
 }

@@ -16,8 +16,11 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
+#include <unistd.h>
 
 #ifndef CS_GIT_REV
 #define CS_GIT_REV "unknown"
@@ -152,6 +155,45 @@ static int query_text(sqlite3 *db, const char *sql, char *out, size_t outlen) {
 }
 
 /* mkdir -p of the folder holding path. 0, or -1 with err. */
+/* What a failed store operation means for the user, from SQLite's (extended) code: a full disk, a
+ * read-only file or folder, a missing folder; "" for other codes (SQLite's own text says enough).
+ * Every hint ends with what happens to finished runs: they stay, and a re-run skips them. */
+static void store_hint(const char *path, int code, char *out, size_t len) {
+  out[0] = '\0';
+  char dir[1024];
+  snprintf(dir, sizeof dir, "%s", path);
+  char *slash = strrchr(dir, '/');
+  if (slash == dir) dir[1] = '\0';
+  else if (slash) *slash = '\0';
+  else snprintf(dir, sizeof dir, ".");
+  struct statvfs vf;
+  int have_vf = statvfs(dir, &vf) == 0;
+  int prim = code & 0xff;
+  struct rlimit fl;
+  int fsize_limited = getrlimit(RLIMIT_FSIZE, &fl) == 0 && fl.rlim_cur != RLIM_INFINITY;
+  if ((prim == SQLITE_FULL || prim == SQLITE_IOERR) && fsize_limited) {
+    snprintf(out, len, " (a file-size limit, ulimit -f %llu KiB, stops the database from growing): raise the "
+             "limit or give --db elsewhere, then run again; runs finished before are kept and will be skipped",
+             (unsigned long long)fl.rlim_cur / 1024ull);
+  } else if (prim == SQLITE_FULL || (prim == SQLITE_IOERR && errno == ENOSPC)) {
+    if (have_vf)
+      snprintf(out, len, " (the file system holding '%.200s' is full: %llu KiB free): "
+               "free space or give --db on another disk, then run again; runs finished before are kept and "
+               "will be skipped", dir, (unsigned long long)vf.f_bavail * (unsigned long long)vf.f_frsize / 1024ull);
+    else
+      snprintf(out, len, " (disk full or a file-size limit): free space, then run again; finished runs are kept");
+  } else if (prim == SQLITE_READONLY || prim == SQLITE_CANTOPEN || prim == SQLITE_PERM || prim == SQLITE_AUTH) {
+    const char *why = NULL;
+    if (have_vf && (vf.f_flag & ST_RDONLY)) why = "it is on a read-only file system";
+    else if (access(path, F_OK) == 0 && access(path, W_OK) != 0) why = "the file is not writable";
+    else if (access(dir, W_OK) != 0)
+      why = "its folder is not writable (SQLite keeps the -wal and -shm files beside the database)";
+    if (why)
+      snprintf(out, len, " (the results database is read-only: %s): runs cannot be recorded there; give --db "
+               "with a writable path (a copy of the file keeps its runs); nothing was changed", why);
+  }
+}
+
 static int make_parent(const char *path, char *err, size_t errlen) {
   char *p = xstrdup(path);
   char *slash = strrchr(p, '/');
@@ -225,9 +267,11 @@ static int create_schema(res_db *d, char *err, size_t errlen) {
   return 0;
 fail_rb:
   sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-fail:
-  res_seterr(err, errlen, "%s: cannot create the results schema: %s", d->path,
-             msg ? msg : sqlite3_errmsg(db));
+fail:;
+  char hint[600];
+  store_hint(d->path, sqlite3_extended_errcode(db), hint, sizeof hint);
+  res_seterr(err, errlen, "%s: cannot create the results schema: %s%s", d->path,
+             msg ? msg : sqlite3_errmsg(db), hint);
   sqlite3_free(msg);
   return -1;
 }
@@ -243,8 +287,10 @@ int res_open(const char *path, res_db **out, char *err, size_t errlen) {
   d->path = xstrdup(path);
   int rc = sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
   if (rc != SQLITE_OK) {
-    res_seterr(err, errlen, "%s: cannot open: %s", path,
-               d->db ? sqlite3_errmsg(d->db) : sqlite3_errstr(rc));
+    char hint[600];
+    store_hint(path, rc, hint, sizeof hint);
+    res_seterr(err, errlen, "%s: cannot open: %s%s", path,
+               d->db ? sqlite3_errmsg(d->db) : sqlite3_errstr(rc), hint);
     goto fail;
   }
   sqlite3_busy_timeout(d->db, RES_BUSY_TIMEOUT_MS);
@@ -272,8 +318,11 @@ int res_open(const char *path, res_db **out, char *err, size_t errlen) {
     if ((rc & 0xff) == SQLITE_NOTADB)
       res_seterr(err, errlen, "%s: not a SQLite database, so not a clustersim results file (%s)",
                  path, sqlite3_errmsg(d->db));
-    else
-      res_seterr(err, errlen, "%s: cannot read the file header: %s", path, sqlite3_errmsg(d->db));
+    else {
+      char hint[600];
+      store_hint(path, sqlite3_extended_errcode(d->db), hint, sizeof hint);
+      res_seterr(err, errlen, "%s: cannot read the file header: %s%s", path, sqlite3_errmsg(d->db), hint);
+    }
     goto fail;
   }
   uint32_t id32 = (uint32_t)appid;
@@ -294,8 +343,10 @@ int res_open(const char *path, res_db **out, char *err, size_t errlen) {
   char mode[32];
   rc = query_text(d->db, "PRAGMA journal_mode=WAL", mode, sizeof mode);
   if (rc != SQLITE_OK || strcmp(mode, "wal") != 0) {
-    res_seterr(err, errlen, "%s: cannot switch to WAL journal mode (got '%s'): %s", path,
-               rc == SQLITE_OK ? mode : "", sqlite3_errmsg(d->db));
+    char hint[600];
+    store_hint(path, rc != SQLITE_OK ? sqlite3_extended_errcode(d->db) : SQLITE_READONLY, hint, sizeof hint);
+    res_seterr(err, errlen, "%s: cannot switch to WAL journal mode (got '%s'): %s%s", path,
+               rc == SQLITE_OK ? mode : "", sqlite3_errmsg(d->db), hint);
     goto fail;
   }
   char *msg = NULL;
@@ -573,9 +624,11 @@ int res_run_commit(res_db *db, res_run *r, const char *status, const char *error
     }
   }
   if (ret != 0) {
-    res_seterr(err, errlen, "%s: run %s seed %llu replicate %u: %s: %s", db->path,
+    char hint[600];
+    store_hint(db->path, sqlite3_extended_errcode(db->db), hint, sizeof hint);
+    res_seterr(err, errlen, "%s: run %s seed %llu replicate %u: %s: %s%s", db->path,
                r->label ? r->label : r->scenario, (unsigned long long)r->seed,
-               (unsigned)r->replicate, what, msg ? msg : sqlite3_errmsg(db->db));
+               (unsigned)r->replicate, what, msg ? msg : sqlite3_errmsg(db->db), hint);
     if (!sqlite3_get_autocommit(db->db)) sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
   }
   sqlite3_free(msg);

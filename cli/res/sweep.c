@@ -406,6 +406,11 @@ int sweep_run(const sweep_ops *ops, const sweep_opts *opts, sweep_stats *stats, 
   s.st.total = ops->npoints * s.reps;
   if (stats) memset(stats, 0, sizeof *stats);
 
+  /* A file-size limit (ulimit -f) would kill us with SIGXFSZ in the middle of a commit; ignored, the
+   * write fails with EFBIG instead and is reported like a full disk (store_hint in res.c), with the
+   * finished runs intact. Workers inherit the disposition. */
+  signal(SIGXFSZ, SIG_IGN);
+
   res_db *db = NULL;
   if (res_open(s.db_path, &db, err, errlen) != 0) return -1;
 

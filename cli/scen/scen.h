@@ -107,6 +107,11 @@ const char *scen_doc_scalar(const scen_doc *d, const char *path);
 /* Where a raw node sits, for error messages from callers (e.g. unknown experiment name). */
 void scen_doc_where(const scen_doc *d, const char *path, scen_err *err);
 
+/* Sweep points: at most this many per scenario unless $CLUSTERSIM_MAX_SWEEP_POINTS (a whole number)
+ * says otherwise; above it scen_doc_expand() fails at once, naming the count, the axes' sizes and
+ * the override, before building any point. An axis has at most 100,000 values. */
+#define SCEN_MAX_POINTS_DEFAULT 100000
+
 /* Expands the sweep and validates every point against common keys + schema.
  * On success *points is an array of *n owned scen pointers (free each, then the array with free()).
  * Order: the first axis of the sweep block varies slowest. No sweep block: one point. */

@@ -126,6 +126,11 @@ static int load_rec(const char *path, const char *presets_root, int need_version
     scen__buf chain = {0};
     for (int j = i; j < st->n; j++) scen__buf_printf(&chain, "%s -> ", st->shown[j]);
     scen__buf_puts(&chain, path);
+    if (i > 0) { /* the files that led into the cycle, from the scenario on */
+      scen__buf_puts(&chain, " (reached from ");
+      for (int j = 0; j < i; j++) scen__buf_printf(&chain, "%s%s", j ? " -> " : "", st->shown[j]);
+      scen__buf_puts(&chain, ")");
+    }
     int rc = scen__fail(err, SCEN_ERR_INVALID, ref->file, ref->line, ref->col, refpath,
                         "include cycle: %s", chain.p);
     free(chain.p);

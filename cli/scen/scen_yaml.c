@@ -5,10 +5,13 @@
  * (anchors alone are harmless and ignored). One document per file.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "scen_int.h"
@@ -171,31 +174,88 @@ int scen__parse_text(const char *text, size_t len, const char *file, int line0, 
   return 0;
 }
 
+/* Scenario, include and preset files are small text: refuse what is not a regular file (/dev/zero,
+ * a FIFO, a folder: read "until the end" they never end or block) and anything above this size
+ * before reading it, instead of growing a buffer until the process runs out of memory. The largest
+ * scenario or preset in scenarios/ is a few KiB; 16 MiB leaves room for generated sweeps. */
+#define SCEN_MAX_FILE_BYTES (16u << 20)
+
+static const char *file_type_name(mode_t m) {
+  if (S_ISDIR(m)) return "a folder";
+  if (S_ISFIFO(m)) return "a FIFO (named pipe)";
+  if (S_ISCHR(m)) return "a character device";
+  if (S_ISBLK(m)) return "a block device";
+  if (S_ISSOCK(m)) return "a socket";
+  return "a special file";
+}
+
 int scen__parse_file(const char *path, const scen_node *ref, const char *refpath, const char *what,
                      scen_node **out, scen_err *err) {
   *out = NULL;
-  FILE *f = fopen(path, "rb");
-  if (!f) {
+  /* O_NONBLOCK: opening a FIFO without a writer must not hang; it is refused just below. */
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
     const char *why = strerror(errno);
     if (ref)
       return scen__fail(err, SCEN_ERR_IO, ref->file, ref->line, ref->col, refpath, "%s '%s': cannot open '%s': %s",
                         what, ref->text ? ref->text : "", path, why);
     return scen__fail(err, SCEN_ERR_IO, path, 0, 0, NULL, "cannot open %s: %s", what, why);
   }
-  scen__buf b = {0};
-  char chunk[8192];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-    for (size_t i = 0; i < n; i++) scen__buf_putc(&b, chunk[i]);
+  struct stat st;
+  const char *bad = NULL;
+  char why[160] = "";
+  if (fstat(fd, &st) != 0) {
+    snprintf(why, sizeof why, "cannot stat: %s", strerror(errno));
+    bad = why;
+  } else if (!S_ISREG(st.st_mode)) {
+    snprintf(why, sizeof why, "%s, not a regular file", file_type_name(st.st_mode));
+    bad = why;
+  } else if ((uint64_t)st.st_size > SCEN_MAX_FILE_BYTES) {
+    snprintf(why, sizeof why, "%lld bytes, above the limit of %u bytes (16 MiB) for a scenario, include or preset file",
+             (long long)st.st_size, SCEN_MAX_FILE_BYTES);
+    bad = why;
   }
-  int bad = ferror(f);
-  fclose(f);
-  char *text = scen__buf_take(&b);
   if (bad) {
-    free(text);
-    return scen__fail(err, SCEN_ERR_IO, path, 0, 0, NULL, "cannot read %s", what);
+    close(fd);
+    if (ref)
+      return scen__fail(err, SCEN_ERR_IO, ref->file, ref->line, ref->col, refpath, "%s '%s': '%s' is %s", what,
+                        ref->text ? ref->text : "", path, bad);
+    return scen__fail(err, SCEN_ERR_IO, path, 0, 0, NULL, "refused: %s", bad);
   }
-  int rc = scen__parse_text(text, strlen(text), path, 1, 0, out, err);
+  /* Read at most the limit + 1 bytes: a file that grows while we read is refused too. */
+  size_t cap = (size_t)st.st_size + 1, len = 0;
+  if (cap > SCEN_MAX_FILE_BYTES + 1u) cap = SCEN_MAX_FILE_BYTES + 1u;
+  char *text = scen__xmalloc(cap + 1);
+  int rerr = 0;
+  for (;;) {
+    if (len == cap) {
+      if (cap > SCEN_MAX_FILE_BYTES) break;
+      cap = cap * 2 > SCEN_MAX_FILE_BYTES + 1u ? SCEN_MAX_FILE_BYTES + 1u : cap * 2;
+      text = scen__xrealloc(text, cap + 1);
+    }
+    ssize_t n = read(fd, text + len, cap - len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) continue;   /* regular files do not block; be safe */
+    if (n < 0) {
+      rerr = errno;
+      break;
+    }
+    if (n == 0) break;
+    len += (size_t)n;
+  }
+  close(fd);
+  if (rerr) {
+    free(text);
+    return scen__fail(err, SCEN_ERR_IO, path, 0, 0, NULL, "cannot read %s: %s", what, strerror(rerr));
+  }
+  if (len > SCEN_MAX_FILE_BYTES) {
+    free(text);
+    return scen__fail(err, SCEN_ERR_IO, path, 0, 0, NULL, "refused: it grew above the limit of %u bytes (16 MiB) "
+                      "for a scenario, include or preset file while being read", SCEN_MAX_FILE_BYTES);
+  }
+  text[len] = '\0';
+  /* The real length, not strlen: libyaml then reports a NUL byte as the control character it is. */
+  int rc = scen__parse_text(text, len, path, 1, 0, out, err);
   free(text);
   return rc;
 }

@@ -275,18 +275,18 @@ static void sf_concentration_and_radix(void **st) {
         c.max_ports_used, c.switch_radix);
   s.radix = 10;
   int rc = topo_count(&s, &c, err, sizeof err);
-  CHECK(rc == TOPO_EINVAL && strstr(err, "radix=10") && strstr(err, "11"),
+  CHECK(rc == TOPO_EINVAL && strstr(err, "radix: 10") && strstr(err, "11"),
         "slimfly q=5 p=4 radix=10 must be refused naming radix=10 and the 11 ports needed; rc=%d '%s'", rc, err);
   topo_graph *g = NULL;
   rc = topo_build(&s, &g, err, sizeof err);
   CHECK(rc == TOPO_EINVAL && g == NULL, "slimfly radix too small: build must fail too (rc=%d)", rc);
   s = sf_spec(5, -1, 64);
   rc = topo_count(&s, &c, err, sizeof err);
-  CHECK(rc == TOPO_EINVAL && strstr(err, "sf_p=-1"), "slimfly sf_p=-1 must be refused naming it; '%s'", err);
+  CHECK(rc == TOPO_EINVAL && strstr(err, "slimfly.p: -1"), "slimfly sf_p=-1 must be refused naming it; '%s'", err);
   s = sf_spec(5, 0, 64);
   s.node.gpus = 8;
   rc = topo_count(&s, &c, err, sizeof err);
-  CHECK(rc == TOPO_EINVAL && strstr(err, "node.gpus=8"), "slimfly with node.gpus=8 must be refused; '%s'", err);
+  CHECK(rc == TOPO_EINVAL && strstr(err, "node.gpus: 8"), "slimfly with node.gpus=8 must be refused; '%s'", err);
 }
 
 static void sf_bad_q_is_refused_with_the_allowed_forms(void **st) {
@@ -298,7 +298,7 @@ static void sf_bad_q_is_refused_with_the_allowed_forms(void **st) {
       s.formula_only = fo;
       char err[256] = "", want[32];
       topo_counts c;
-      snprintf(want, sizeof want, "sf_q=%d", bad[i]);
+      snprintf(want, sizeof want, "slimfly.q: %d", bad[i]);
       int rc = topo_count(&s, &c, err, sizeof err);
       CHECK(rc == TOPO_EINVAL && strstr(err, want) && strstr(err, "4w+d"),
             "slimfly q=%d (formula_only=%d) must be refused naming %s and the form 4w+d; rc=%d '%s'", bad[i], fo,
@@ -311,7 +311,7 @@ static void sf_bad_q_is_refused_with_the_allowed_forms(void **st) {
     topo_spec s = sf_spec(npp[i], 0, 255);
     char err[256] = "", want[32];
     topo_counts c;
-    snprintf(want, sizeof want, "sf_q=%d", npp[i]);
+    snprintf(want, sizeof want, "slimfly.q: %d", npp[i]);
     int rc = topo_count(&s, &c, err, sizeof err);
     CHECK(rc == TOPO_EINVAL && strstr(err, want) && strstr(err, "prime power") && strstr(err, "formula_only"),
           "slimfly q=%d without formula_only must be refused naming q, prime power and formula_only; '%s'", npp[i],
@@ -539,9 +539,9 @@ static void df_bad_specs_are_refused(void **st) {
     int p, a, h, g, radix, arr;
     const char *want;
   } bad[] = {
-      {2, 4, 2, 1, 0, 0, "df_g=1"},  {2, 4, 2, 10, 0, 0, "df_g=10"}, {2, 4, 2, 0, 0, 0, "a*h+1 = 9"},
-      {0, 4, 2, 9, 0, 0, "df_p=0"},  {2, 0, 2, 9, 0, 0, "df_a=0"},   {2, 4, 0, 9, 0, 0, "df_h=0"},
-      {2, 4, 2, 9, 6, 0, "radix=6"}, {2, 4, 2, 9, 0, 7, "df_arrangement=7"},
+      {2, 4, 2, 1, 0, 0, "dragonfly.g: 1"},  {2, 4, 2, 10, 0, 0, "dragonfly.g: 10"}, {2, 4, 2, 0, 0, 0, "a*h+1 = 9"},
+      {0, 4, 2, 9, 0, 0, "dragonfly.p: 0"},  {2, 0, 2, 9, 0, 0, "dragonfly.a: 0"},   {2, 4, 0, 9, 0, 0, "dragonfly.h: 0"},
+      {2, 4, 2, 9, 6, 0, "radix: 6"}, {2, 4, 2, 9, 0, 7, "dragonfly.arrangement: 7"},
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     topo_spec s = df_spec(bad[i].p, bad[i].a, bad[i].h, bad[i].g, (topo_df_arrangement)bad[i].arr);

@@ -693,7 +693,7 @@ static void expect_refused(const topo_spec *s, const char *needle) {
 static void invalid_specs_are_refused_by_name(void **st) {
   (void)st;
   topo_spec s = spec_of(TOPO_FT2, 63);
-  expect_refused(&s, "radix: 63 must be even");
+  expect_refused(&s, "radix: 63: ports per switch must be an even number");
   s.radix = 2;
   expect_refused(&s, "radix: 2");
   s = spec_of(TOPO_FT3, 0);
@@ -721,10 +721,10 @@ static void invalid_specs_are_refused_by_name(void **st) {
   expect_refused(&s, "endpoints_per_cabinet: 6");
   s = spec_of(TOPO_FT2, 8);
   s.fabric.bw_Bps = 0.0;
-  expect_refused(&s, "fabric.bw_Bps");
+  expect_refused(&s, "fabric.bw: 0");
   s = spec_of(TOPO_FT2, 8);
   s.fabric.cls = TOPO_PCIE;
-  expect_refused(&s, "fabric.cls: pcie");
+  expect_refused(&s, "fabric.class: pcie");
 
   s = spec_of(TOPO_MPFT, 64);
   s.planes = 0;
@@ -764,10 +764,10 @@ static void invalid_specs_are_refused_by_name(void **st) {
   expect_refused(&s, "node.nvlink_domain: 70");
   s = with_hosts(spec_of(TOPO_FT2, 8), 8);
   s.node.nic.bw_Bps = 50e9;   /* cls left at 0 = nvlink */
-  expect_refused(&s, "node.nic.cls: nvlink");
+  expect_refused(&s, "node.nic: class nvlink");
   s = with_hosts(spec_of(TOPO_FT2, 8), 8);
   s.node.nvlink.bw_Bps = 0.0;
-  expect_refused(&s, "node.nvlink.bw_Bps");
+  expect_refused(&s, "node.nvlink.bw: 0");
   s = with_hosts(spec_of(TOPO_FT2, 8), 8);
   s.node.storage_nics = -1;
   expect_refused(&s, "node.storage_nics: -1");
