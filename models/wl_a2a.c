@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "og.h"
+#include "wl_hosts.h"
 
 og_graph *wl_alltoall_graph(const uint32_t *eps, uint32_t count, double bytes) {
   if (count < 2 || !(bytes > 0)) return NULL;
@@ -45,52 +46,6 @@ int wl_alltoall(net_model *n, const uint32_t *eps, uint32_t count, double bytes,
 
 /* ---- nccl-tests all-to-all with PXN (wl_a2a.h) ---- */
 
-/* Endpoints of each host in endpoint order: local index = position in its host. */
-typedef struct hostmap {
-  uint32_t *local;     /* per endpoint */
-  uint32_t *first;     /* per host: offset into list */
-  uint32_t *list;      /* endpoints grouped by host */
-  uint32_t nhosts;
-} hostmap;
-
-static int hostmap_build(const topo_graph *g, hostmap *h) {
-  uint32_t ne = g->n_endpoints, nh = 0;
-  for (uint32_t e = 0; e < ne; e++) {
-    int32_t ho = g->host[g->endpoint_node[e]];
-    if (ho >= 0 && (uint32_t)ho + 1 > nh) nh = (uint32_t)ho + 1;
-  }
-  h->nhosts = nh;
-  h->local = calloc(ne ? ne : 1, sizeof *h->local);
-  h->first = calloc((size_t)nh + 1, sizeof *h->first);
-  h->list = calloc(ne ? ne : 1, sizeof *h->list);
-  if (!h->local || !h->first || !h->list) return -1;
-  for (uint32_t e = 0; e < ne; e++) {
-    int32_t ho = g->host[g->endpoint_node[e]];
-    if (ho >= 0) h->first[ho + 1]++;
-  }
-  for (uint32_t i = 0; i < nh; i++) h->first[i + 1] += h->first[i];
-  uint32_t *fill = calloc((size_t)nh + 1, sizeof *fill);
-  if (!fill) return -1;
-  for (uint32_t e = 0; e < ne; e++) {
-    int32_t ho = g->host[g->endpoint_node[e]];
-    if (ho < 0) continue;
-    h->local[e] = fill[ho];
-    h->list[h->first[ho] + fill[ho]++] = e;
-  }
-  free(fill);
-  return 0;
-}
-static void hostmap_free(hostmap *h) {
-  free(h->local);
-  free(h->first);
-  free(h->list);
-}
-/* The GPU of host `ho` with local index `li`, or OG_NONE. */
-static uint32_t host_gpu(const hostmap *h, int32_t ho, uint32_t li) {
-  if (ho < 0 || (uint32_t)ho >= h->nhosts || li >= h->first[ho + 1] - h->first[ho]) return OG_NONE;
-  return h->list[h->first[ho] + li];
-}
-
 /* One relayed message: chunks over leg 1 (from -> via), each forwarded over leg 2 (via -> to) when
  * it has arrived; at most `window` chunks in flight per leg (NCCL's buffer slots). */
 static void relay(og_graph *g, uint8_t cat1, uint8_t cat2, uint32_t r_from, uint32_t r_via, uint32_t from,
@@ -118,16 +73,16 @@ og_graph *wl_nccl_a2a_graph(const wl_nccl_a2a_spec *sp, wl_nccl_a2a_counts *cnt,
     snprintf(err, errlen, "nccl all-to-all: needs 2 or more GPUs, bytes > 0, chunk > 0 and window >= 1");
     return NULL;
   }
-  hostmap hm;
-  if (hostmap_build(tg, &hm) < 0) {
-    hostmap_free(&hm);
+  wl_hosts hm;
+  if (wl_hosts_build(tg, &hm) < 0) {
+    wl_hosts_free(&hm);
     snprintf(err, errlen, "nccl all-to-all: out of memory");
     return NULL;
   }
   /* rank of each endpoint taking part */
   uint32_t *rank = malloc((size_t)tg->n_endpoints * sizeof *rank);
   if (!rank) {
-    hostmap_free(&hm);
+    wl_hosts_free(&hm);
     snprintf(err, errlen, "nccl all-to-all: out of memory");
     return NULL;
   }
@@ -157,7 +112,7 @@ og_graph *wl_nccl_a2a_graph(const wl_nccl_a2a_spec *sp, wl_nccl_a2a_counts *cnt,
       }
       if (sp->pxn) {
         /* PXN: NVLink to the sender host's GPU on the destination's rail/plane, out of its NIC */
-        uint32_t via = host_gpu(&hm, ha, hm.local[b]);
+        uint32_t via = wl_hosts_gpu(&hm, ha, hm.local[b]);
         if (via == OG_NONE || rank[via] == OG_NONE) {
           snprintf(err, errlen, "nccl all-to-all: PXN needs GPU %u of host %d (the proxy for endpoint %u) to take part",
                    hm.local[b], ha, b);
@@ -170,7 +125,7 @@ og_graph *wl_nccl_a2a_graph(const wl_nccl_a2a_spec *sp, wl_nccl_a2a_counts *cnt,
       } else if (mpft && tg->plane[na] != tg->plane[nb]) {
         /* no PXN and no path across planes: out of the sender's NIC to the destination host's GPU
          * on the sender's plane, then NVLink there (relayed at the receiver) */
-        uint32_t via = host_gpu(&hm, hb, hm.local[a]);
+        uint32_t via = wl_hosts_gpu(&hm, hb, hm.local[a]);
         if (via == OG_NONE || rank[via] == OG_NONE) {
           snprintf(err, errlen, "nccl all-to-all: the relay for endpoint %u needs GPU %u of host %d to take part", b,
                    hm.local[a], hb);
@@ -186,7 +141,7 @@ og_graph *wl_nccl_a2a_graph(const wl_nccl_a2a_spec *sp, wl_nccl_a2a_counts *cnt,
       }
     }
   free(rank);
-  hostmap_free(&hm);
+  wl_hosts_free(&hm);
   if (cnt) *cnt = c;
   return g;
 }

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "exp_a2a.h"
+#include "exp_ep.h"
 #include "exp_net.h"
 #include "exp_net_export.h"
 #include "exp_pkt.h"
@@ -250,9 +251,57 @@ static int bench_graph(int argc, char **argv) {
   return og_bench(stdout, nops, (uint32_t)ranks, (uint32_t)(every ? every : 1), seed);
 }
 
+static const char bench_ep_usage[] =
+  "usage: clustersim bench ep [--scenario FILE]\n"
+  "DeepEP-style dispatch + combine (experiment ep) on the MPFT of scenarios/examples/ep-mpft.yaml:\n"
+  "EP64 normal mode with 4096 tokens per GPU, and EP256 low-latency mode with 128 tokens per GPU.\n"
+  "Prints simulated dispatch and combine times, RDMA GB/s per GPU, messages, wall time and messages/s.\n";
+
+static int bench_ep(int argc, char **argv) {
+  const char *path = "scenarios/examples/ep-mpft.yaml";
+  for (int i = 0; i < argc; i++) {
+    if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) { fputs(bench_ep_usage, stdout); return 0; }
+    if (strcmp(argv[i], "--scenario") == 0 && i + 1 < argc) { path = argv[i + 1]; i++; continue; }
+    fprintf(stderr, "clustersim: bench ep: unknown option '%s'\n%s", argv[i], bench_ep_usage);
+    return 2;
+  }
+  static const char *const rows[2][4] = {
+    {"topology.endpoints=64", "gpus=64", "mode=normal", "tokens=4096"},
+    {"topology.endpoints=256", "gpus=256", "mode=low_latency", "tokens=128"},
+  };
+  printf("| case | GPUs | tokens/GPU | dispatch (us) | combine (us) | RDMA GB/s per GPU (d / c) | messages | wall (s) | messages/s |\n");
+  printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  for (int r = 0; r < 2; r++) {
+    cli_opts o;
+    memset(&o, 0, sizeof o);
+    for (int k = 0; k < 4; k++) o.sets[k] = rows[r][k];
+    o.nsets = 4;
+    cli_scenario cs;
+    if (cli_scenario_load(path, &o, &cs) < 0) return 1;
+    if (strcmp(cs.exp->name, "ep") != 0 || cs.npoints != 1) {
+      fprintf(stderr, "clustersim: bench ep: %s must be one point of experiment ep\n", path);
+      cli_scenario_free(&cs);
+      return 1;
+    }
+    char err[1024];
+    cli_ep_out x;
+    if (cli_ep_run(cs.points[0], 0, &x, err, sizeof err) < 0) {
+      fprintf(stderr, "clustersim: bench ep: %s\n", err);
+      cli_scenario_free(&cs);
+      return 1;
+    }
+    printf("| %s | %u | %s | %.1f | %.1f | %.1f / %.1f | %llu | %.2f | %.0f |\n", r ? "low-latency" : "normal", x.gpus,
+           rows[r][3] + 7, x.t_s[0] * 1e6, x.t_s[1] * 1e6, x.rdma_Bps[0] * 1e-9, x.rdma_Bps[1] * 1e-9,
+           (unsigned long long)x.messages, x.wall_s, x.wall_s > 0 ? (double)x.messages / x.wall_s : 0.0);
+    fflush(stdout);
+    cli_scenario_free(&cs);
+  }
+  return 0;
+}
+
 int cmd_bench(int argc, char **argv) {
   if (argc < 1 || strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0) {
-    printf("usage: clustersim bench engine|net|packet|graph [options]   (see clustersim bench engine --help, bench net "
+    printf("usage: clustersim bench engine|net|packet|graph|ep [options]   (see clustersim bench engine --help, bench net "
            "--help, bench packet --help)\n");
     return argc < 1 ? 2 : 0;
   }
@@ -260,7 +309,8 @@ int cmd_bench(int argc, char **argv) {
   if (strcmp(argv[0], "net") == 0) return bench_net(argc - 1, argv + 1);
   if (strcmp(argv[0], "packet") == 0) return cli_bench_packet(argc - 1, argv + 1);
   if (strcmp(argv[0], "graph") == 0) return bench_graph(argc - 1, argv + 1);
-  fprintf(stderr, "clustersim: unknown benchmark '%s'; allowed: engine, net, packet, graph\n", argv[0]);
+  if (strcmp(argv[0], "ep") == 0) return bench_ep(argc - 1, argv + 1);
+  fprintf(stderr, "clustersim: unknown benchmark '%s'; allowed: engine, net, packet, graph, ep\n", argv[0]);
   return 2;
 }
 
