@@ -328,8 +328,8 @@ net_pkt *net_pkt_new(net_model *n, char *err, size_t errlen) {
   p->buf = calloc(A, sizeof(uint64_t));
   p->fc = calloc(A, 1);
   if (!p->port || !p->d_ps || !p->ps_per_byte || !p->buf || !p->fc) {
-    net_pkt_free(p);
     snprintf(err, errlen, "net_new: out of memory for %u arcs", p->n_arcs);
+    net_pkt_free(p);
     return NULL;
   }
   const net_latency_spec *L = &p->o->lat;
