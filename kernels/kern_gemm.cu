@@ -112,6 +112,10 @@ __global__ void __launch_bounds__(256) quant_act_v2_kernel(const __nv_bfloat16 *
                                                            uint8_t *__restrict__ xq,
                                                            float *__restrict__ xs, int M, int K,
                                                            const int *__restrict__ off, int ngroups) {
+  /* a successor launched with programmatic dependent launch (the MoE grouped GEMM) may start its
+   * weight loads now; its griddepcontrol.wait still waits for this grid to finish (no effect on
+   * ordinary launches) */
+  asm volatile("griddepcontrol.launch_dependents;\n" ::);
   const int KB = K / 128;
   const long item = ((long)blockIdx.x * blockDim.x + threadIdx.x) >> 4;
   const int sub = threadIdx.x & 15;

@@ -1,7 +1,9 @@
 /* kern_bench: times the kernels over the shapes the simulator needs and writes a trace file
  * (format in kernels/README.md). Needs CUDA and cuBLASLt only.
  *
- *   kern_bench [--out results/traces/h100.csv] [--quick] [--only mla|gemm|gemmpair|moe|logfmt[,...]]
+ *   kern_bench [--out trace.csv] [--quick] [--only mla|gemm|gemmpair|moe|logfmt[,...]]
+ *   (default --out: kern_trace.csv in the current directory, never the checked-in
+ *   results/traces/h100.csv; name that file explicitly to replace it)
  *   (--only takes a comma list, e.g. --only mla,logfmt; the copy and 8192^3 GEMM ceilings always run)
  *
  * Method (see /work/.library/device/METHOD.md): random inputs, never zeros; warm-up calls before
@@ -349,9 +351,17 @@ void bench_mla() {
   int *d_seq = (int *)kern_dev_alloc(132 * sizeof(int));
   void *ws = kern_dev_alloc(kern_mla_workspace_bytes(132, heads, KERN_MLA_MAX_SPLITS));
   const float scale = 1.0f / sqrtf(192.f);
+  /* KERN_BENCH_MLA_SHAPE=batch,context: that shape alone (ncu runs) */
+  int only_b = 0, only_c = 0;
+  if (const char *v = getenv("KERN_BENCH_MLA_SHAPE")) {
+    only_b = atoi(v);
+    const char *c = strchr(v, ',');
+    only_c = c ? atoi(c + 1) : 0;
+  }
   for (int b : batches)
     for (int c : ctxs) {
       if (g_quick && !((b == 1 && c == 32768) || (b == 132 && c == 4096) || (b == 8 && c == 8192))) continue;
+      if (only_b && (b != only_b || c != only_c)) continue;
       const int pages_per_req = c / page;
       const size_t pages_per_set = (size_t)b * pages_per_req;
       const int nsets = (int)std::max<size_t>(1, std::min<size_t>(pool_pages / pages_per_set,
@@ -398,10 +408,25 @@ void bench_mla() {
 void bench_moe(kern_gemm_ctx *ctx) {
   const int H = 7168, I = 2048;
   printf("== moe_ffn: hidden %d, moe_inter %d, uniform tokens per expert\n", H, I);
-  const int Es[] = {8, 32};
-  const int ts[] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
+  std::vector<int> Es = {8, 32};
+  std::vector<int> ts = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
+  /* KERN_BENCH_MOE_E / KERN_BENCH_MOE_T (comma lists) narrow the sweep, KERN_BENCH_MOE_FP8_ONLY
+   * drops the bf16 rows (A/B runs, ncu) */
+  auto list = [](const char *v) {
+    std::vector<int> r;
+    for (const char *s = v; *s;) {
+      r.push_back(atoi(s));
+      const char *c = strchr(s, ',');
+      if (!c) break;
+      s = c + 1;
+    }
+    return r;
+  };
+  if (const char *v = getenv("KERN_BENCH_MOE_E")) Es = list(v);
+  if (const char *v = getenv("KERN_BENCH_MOE_T")) ts = list(v);
+  const bool bf16_too = !getenv("KERN_BENCH_MOE_FP8_ONLY");
   for (int E : Es)
-    for (int fp8 = 1; fp8 >= 0; --fp8) {
+    for (int fp8 = 1; fp8 >= (bf16_too ? 0 : 1); --fp8) {
       const size_t w1n = (size_t)E * 2 * I * H, w2n = (size_t)E * H * I;
       void *w1 = kern_dev_alloc(w1n * 2), *w2 = kern_dev_alloc(w2n * 2);
       kern_fill_random_bf16(w1, w1n, g_seed++, 0.05f);
@@ -427,7 +452,7 @@ void bench_moe(kern_gemm_ctx *ctx) {
       } else {
         L.w1 = w1; L.w2 = w2;
       }
-      const int tmax = 512;
+      const int tmax = *std::max_element(ts.begin(), ts.end());
       const int Tmax = tmax * E;
       void *x = kern_dev_alloc((size_t)Tmax * H * 2), *y = kern_dev_alloc((size_t)Tmax * H * 2);
       kern_fill_random_bf16(x, (size_t)Tmax * H, g_seed++, 1.f);
@@ -444,12 +469,24 @@ void bench_moe(kern_gemm_ctx *ctx) {
         const double wbytes = fp8 ? (double)(w1n + w2n) + 4.0 * E * (kern_wscale_count(2 * I, H) + kern_wscale_count(H, I))
                                   : 2.0 * (double)(w1n + w2n);
         const double bytes = wbytes + 2.0 * T * H * 2;
-        int reps;
-        double us = time_median_us([&](int) {
-          check_rc(kern_moe_ffn(ctx, &L, cnt.data(), d_off, x, y, scratch), "moe");
-        }, 1, &reps); /* weights >= 470 MB: no rotation needed */
-        add_row("moe_ffn", fp8 ? "fp8" : "bf16", fp8 ? "fp8_e4m3" : "bf16", t, E, H, I, flops, bytes, us, reps,
+        /* fp8 at t <= KERN_MOE_GROUPED_MAX_T: the default (grouped kernel) and the cuBLASLt loop
+         * timed interleaved, the second as an fp8_cublaslt row after it (the compute model reads
+         * the first impl of an op and dtype: fp8, the default) */
+        const bool both = fp8 && t <= KERN_MOE_GROUPED_MAX_T;
+        std::vector<std::function<void(int)>> fns;
+        fns.push_back([&](int) { check_rc(kern_moe_ffn(ctx, &L, cnt.data(), d_off, x, y, scratch), "moe"); });
+        if (both)
+          fns.push_back([&](int) {
+            check_rc(kern_moe_ffn_impl(ctx, &L, cnt.data(), d_off, x, y, scratch, KERN_MOE_CUBLASLT), "moe cublaslt");
+          });
+        int reps = (int)std::min(50.0, std::max(9.0, 60000.0 / (E * 50.0))); /* ~50 us per expert and call */
+        if (g_quick) reps = std::min(reps, 9);
+        /* weights >= 350 MB (> 7x the L2): no rotation needed */
+        const std::vector<double> us = time_interleaved_us(fns, 1, reps);
+        add_row("moe_ffn", fp8 ? "fp8" : "bf16", fp8 ? "fp8_e4m3" : "bf16", t, E, H, I, flops, bytes, us[0], reps,
                 fp8 ? g_ceil_fp8 : g_ceil_bf16);
+        if (both)
+          add_row("moe_ffn", "fp8_cublaslt", "fp8_e4m3", t, E, H, I, flops, bytes, us[1], reps, g_ceil_fp8);
       }
       kern_dev_free(x); kern_dev_free(y); kern_dev_free(scratch); kern_dev_free(d_off);
       kern_dev_free(w1); kern_dev_free(w2); kern_dev_free(w1q); kern_dev_free(w2q);
@@ -583,7 +620,7 @@ bool want(const char *only, const char *name) {
 }  // namespace
 
 int main(int argc, char **argv) {
-  const char *out = "results/traces/h100.csv";
+  const char *out = "kern_trace.csv"; /* not results/traces/: a first try must not overwrite it */
   const char *only = NULL;
   for (int i = 1; i < argc; ++i) {
     if (!strcmp(argv[i], "--out") && i + 1 < argc) out = argv[++i];
