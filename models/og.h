@@ -124,11 +124,6 @@ const char *og_op_label(const og_graph *g, uint32_t op, char *buf, size_t len);
 /* Bytes the graph holds now. */
 size_t og_mem_bytes(const og_graph *g);
 
-/* Chrome trace JSON (Perfetto, chrome://tracing): one process per host, one thread per GPU stream
- * (tid = gpu x (nstreams + 1) + stream; the last of each GPU holds its stream-less ops), "X" slices
- * for ops on streams, async "b"/"e" events for stream-less ops and messages, times in us.
- * 0 or -1 with a message. */
-int og_trace_write(const og_graph *g, const char *path, char *err, size_t errlen);
 
 /* `clustersim bench graph` (og_bench.c): builds and runs a synthetic graph of about target_ops ops on
  * `ranks` ranks, a message every send_every layers; prints the figures to out. 0, 1 on failure, 2 on
