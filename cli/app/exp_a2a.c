@@ -28,19 +28,8 @@ int cli_a2a_run(const scen *s, cli_a2a_out *o, char *err, size_t errlen) {
   int rc = -1;
   uint32_t *eps = NULL;
   if (cli_net_build(s, e, &g, &n, err, errlen) < 0) goto out;
-  int64_t want = scen_int(s, "gpus");
-  uint32_t count = want == 0 ? g->n_endpoints : (uint32_t)want;
-  if (want < 0 || (uint64_t)want > g->n_endpoints || count < 2) {
-    snprintf(err, errlen, "gpus = %lld: the topology has %u endpoints (allowed: 0 = all, or 2 .. %u)", (long long)want,
-             g->n_endpoints, g->n_endpoints);
-    goto out;
-  }
-  eps = malloc((size_t)count * sizeof *eps);
-  if (!eps) {
-    snprintf(err, errlen, "alltoall: out of memory");
-    goto out;
-  }
-  for (uint32_t i = 0; i < count; i++) eps[i] = i;
+  uint32_t count = 0;
+  if (cli_net_gpus(s, g, &eps, &count, err, errlen) < 0) goto out;
   o->gpus = count;
   o->graph_bytes = topo_memory_bytes(g);
   int r = wl_alltoall(n, eps, count, scen_bytes(s, "bytes"), &o->res);
@@ -112,19 +101,8 @@ static int nccl_a2a_run(const scen *s, uint32_t replicate, res_run *out, char *e
   uint32_t *eps = NULL;
   int rc = -1;
   if (cli_net_build(s, e, &g, &n, err, errlen) < 0) goto out;
-  int64_t want = scen_int(s, "gpus");
-  uint32_t count = want == 0 ? g->n_endpoints : (uint32_t)want;
-  if (want < 0 || (uint64_t)want > g->n_endpoints || count < 2) {
-    snprintf(err, errlen, "gpus = %lld: the topology has %u endpoints (allowed: 0 = all, or 2 .. %u)", (long long)want,
-             g->n_endpoints, g->n_endpoints);
-    goto out;
-  }
-  eps = malloc((size_t)count * sizeof *eps);
-  if (!eps) {
-    snprintf(err, errlen, "nccl_alltoall: out of memory");
-    goto out;
-  }
-  for (uint32_t i = 0; i < count; i++) eps[i] = i;
+  uint32_t count = 0;
+  if (cli_net_gpus(s, g, &eps, &count, err, errlen) < 0) goto out;
   wl_nccl_a2a_spec sp = {g, eps, count, scen_bytes(s, "bytes"), scen_bool(s, "pxn"), scen_bytes(s, "chunk"),
                          (uint32_t)scen_int(s, "window")};
   wl_nccl_a2a_counts cnt;

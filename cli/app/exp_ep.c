@@ -62,15 +62,8 @@ int cli_ep_run(const scen *s, uint32_t replicate, cli_ep_out *o, char *err, size
   memset(cnt, 0, sizeof cnt);
   int rc = -1;
   if (cli_net_build(s, e, &g, &n, err, errlen) < 0) goto out;
-  int64_t want = scen_int(s, "gpus");
-  uint32_t count = want == 0 ? g->n_endpoints : (uint32_t)want;
-  if (want < 0 || (uint64_t)want > g->n_endpoints || count < 2) {
-    snprintf(err, errlen, "gpus = %lld: the topology has %u endpoints (allowed: 0 = all, or 2 .. %u)", (long long)want,
-             g->n_endpoints, g->n_endpoints);
-    goto out;
-  }
-  eps = malloc((size_t)count * sizeof *eps);
-  for (uint32_t i = 0; i < count; i++) eps[i] = i;
+  uint32_t count = 0;
+  if (cli_net_gpus(s, g, &eps, &count, err, errlen) < 0) goto out;
   wl_ep_spec sp = {g, eps, count, (uint32_t)scen_int(s, "tokens"), (uint32_t)scen_int(s, "hidden"),
                    (uint32_t)scen_int(s, "experts"), (uint32_t)scen_int(s, "experts_per_token"),
                    (uint32_t)scen_int(s, "groups"), (uint32_t)scen_int(s, "node_limit"), scen_f64(s, "skew"),

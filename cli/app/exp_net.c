@@ -1,5 +1,6 @@
 /* exp_net.c: the `network:` block and scenario -> network model (exp_net.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "exp_net.h"
@@ -133,4 +134,23 @@ int cli_net_pair(net_model *n, const char *relation, uint32_t *src, uint32_t *ds
   snprintf(err, errlen, "pair '%s': the topology (%s, %u endpoints) has no such pair", relation,
            topo_family_name(g->spec.family), g->n_endpoints);
   return -1;
+}
+
+int cli_net_gpus(const scen *s, const topo_graph *g, uint32_t **eps, uint32_t *count, char *err, size_t errlen) {
+  *eps = NULL;
+  int64_t want = scen_int(s, "gpus");
+  uint32_t c = want == 0 ? g->n_endpoints : (uint32_t)want;
+  if (want < 0 || (uint64_t)want > g->n_endpoints || c < 2) {
+    snprintf(err, errlen, "gpus = %lld: the topology has %u endpoints (allowed: 0 = all, or 2 .. %u)", (long long)want,
+             g->n_endpoints, g->n_endpoints);
+    return -1;
+  }
+  *eps = malloc((size_t)c * sizeof **eps);
+  if (!*eps) {
+    snprintf(err, errlen, "gpus = %u: out of memory for the endpoint list", c);
+    return -1;
+  }
+  for (uint32_t i = 0; i < c; i++) (*eps)[i] = i;
+  *count = c;
+  return 0;
 }

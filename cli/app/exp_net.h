@@ -51,4 +51,8 @@ int cli_net_build(const scen *s, sim_engine *e, topo_graph **g, net_model **n, c
  * graph has no such pair (message in err). */
 int cli_net_pair(net_model *n, const char *relation, uint32_t *src, uint32_t *dst, char *err, size_t errlen);
 
+/* The GPUs an experiment takes part with, from its `gpus` key: the first N endpoints in order (0: all).
+ * *eps is malloc'ed (caller frees). 0, or -1 with a message naming the key and the allowed range. */
+int cli_net_gpus(const scen *s, const topo_graph *g, uint32_t **eps, uint32_t *count, char *err, size_t errlen);
+
 #endif
