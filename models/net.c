@@ -131,7 +131,7 @@ struct net_model {
 
 /* ---------- small helpers ---------- */
 
-static void *xrealloc(void *p, size_t n) {
+void *net__xrealloc(void *p, size_t n) {
   void *q = realloc(p, n ? n : 1);
   if (!q) {
     fprintf(stderr, "%s:%d: out of memory (%zu bytes)\n", __FILE__, __LINE__, n);
@@ -233,7 +233,7 @@ net_model *net_new(sim_engine *e, const topo_graph *g, const net_opts *o, char *
       break;
     }
   size_t A = n->n_arcs ? n->n_arcs : 1;
-  n->cap = xrealloc(NULL, A * sizeof(double));
+  n->cap = net__xrealloc(NULL, A * sizeof(double));
   n->list = calloc(A, sizeof(arcv));
   n->arc_rate = calloc(A, sizeof(double));
   n->arc_bytes = calloc(A, sizeof(double));
@@ -247,9 +247,9 @@ net_model *net_new(sim_engine *e, const topo_graph *g, const net_opts *o, char *
   n->d_rem = calloc(A, sizeof(double));
   n->d_w = calloc(A, sizeof(double));
   n->d_n = calloc(A, sizeof(uint32_t));
-  n->hpos_heap = xrealloc(NULL, A * sizeof(uint32_t));
-  n->heap = xrealloc(NULL, A * sizeof(uint32_t));
-  n->touched = xrealloc(NULL, A * sizeof(uint32_t));
+  n->hpos_heap = net__xrealloc(NULL, A * sizeof(uint32_t));
+  n->heap = net__xrealloc(NULL, A * sizeof(uint32_t));
+  n->touched = net__xrealloc(NULL, A * sizeof(uint32_t));
   if (!n->list || !n->arc_rate || !n->arc_bytes || !n->arc_last || !n->rem || !n->wsum || !n->nunf || !n->amark ||
       !n->dmark || !n->touch_mark || !n->d_rem || !n->d_w || !n->d_n) {
     net_free(n);
@@ -320,8 +320,8 @@ static uint32_t flow_alloc(net_model *n) {
   if (n->f_free_n) return n->f_free[--n->f_free_n];
   if (n->f_n == n->f_cap) {
     n->f_cap = n->f_cap ? 2 * n->f_cap : 1024;
-    n->f = xrealloc(n->f, (size_t)n->f_cap * sizeof(nflow));
-    n->f_free = xrealloc(n->f_free, (size_t)n->f_cap * sizeof(uint32_t));
+    n->f = net__xrealloc(n->f, (size_t)n->f_cap * sizeof(nflow));
+    n->f_free = net__xrealloc(n->f_free, (size_t)n->f_cap * sizeof(uint32_t));
     update_bytes_stat(n);
   }
   return n->f_n++;
@@ -336,8 +336,8 @@ static uint32_t hop_alloc(net_model *n, uint32_t len) {
   if (n->hop_n + len > n->hop_cap) {
     uint32_t c = n->hop_cap ? n->hop_cap : 8192;
     while (n->hop_n + len > c) c *= 2;
-    n->hop_arc = xrealloc(n->hop_arc, (size_t)c * sizeof(uint32_t));
-    n->hop_pos = xrealloc(n->hop_pos, (size_t)c * sizeof(uint32_t));
+    n->hop_arc = net__xrealloc(n->hop_arc, (size_t)c * sizeof(uint32_t));
+    n->hop_pos = net__xrealloc(n->hop_pos, (size_t)c * sizeof(uint32_t));
     n->hop_cap = c;
     update_bytes_stat(n);
   }
@@ -355,8 +355,8 @@ static uint32_t msg_alloc(net_model *n) {
   if (n->m_free_n) return n->m_free[--n->m_free_n];
   if (n->m_n == n->m_cap) {
     n->m_cap = n->m_cap ? 2 * n->m_cap : 1024;
-    n->m = xrealloc(n->m, (size_t)n->m_cap * sizeof(nmsg));
-    n->m_free = xrealloc(n->m_free, (size_t)n->m_cap * sizeof(uint32_t));
+    n->m = net__xrealloc(n->m, (size_t)n->m_cap * sizeof(nmsg));
+    n->m_free = net__xrealloc(n->m_free, (size_t)n->m_cap * sizeof(uint32_t));
     update_bytes_stat(n);
   }
   n->m[n->m_n].gen = 0;
@@ -367,7 +367,7 @@ static void arcv_push(net_model *n, uint32_t a, uint64_t entry) {
   arcv *v = &n->list[a];
   if (v->n == v->cap) {
     uint32_t c = v->cap ? 2 * v->cap : 4;
-    v->v = xrealloc(v->v, (size_t)c * sizeof(uint64_t));
+    v->v = net__xrealloc(v->v, (size_t)c * sizeof(uint64_t));
     n->list_bytes += (size_t)(c - v->cap) * sizeof(uint64_t);
     v->cap = c;
   }
@@ -379,7 +379,7 @@ static void mark_dirty(net_model *n, uint32_t a) {
   n->dmark[a] = n->dirty_epoch;
   if (n->dirty_n == n->dirty_cap) {
     n->dirty_cap = n->dirty_cap ? 2 * n->dirty_cap : 1024;
-    n->dirty = xrealloc(n->dirty, (size_t)n->dirty_cap * sizeof(uint32_t));
+    n->dirty = net__xrealloc(n->dirty, (size_t)n->dirty_cap * sizeof(uint32_t));
   }
   n->dirty[n->dirty_n++] = a;
 }
@@ -481,7 +481,7 @@ static void heap_rekey(net_model *n, uint32_t a) {
 static void push_u32(uint32_t **v, uint32_t *len, uint32_t *cap, uint32_t x) {
   if (*len == *cap) {
     *cap = *cap ? 2 * *cap : 1024;
-    *v = xrealloc(*v, (size_t)*cap * sizeof(uint32_t));
+    *v = net__xrealloc(*v, (size_t)*cap * sizeof(uint32_t));
   }
   (*v)[(*len)++] = x;
 }

@@ -137,15 +137,6 @@ struct net_pkt {
 
 /* ---------- helpers ---------- */
 
-static void *xrealloc(void *p, size_t n) {
-  void *q = realloc(p, n ? n : 1);
-  if (!q) {
-    fprintf(stderr, "%s:%d: out of memory (%zu bytes)\n", __FILE__, __LINE__, n);
-    abort();
-  }
-  return q;
-}
-
 static void update_bytes(net_pkt *p) {
   size_t b = sizeof *p + (size_t)p->n_arcs * (sizeof(pport) + sizeof(sim_time_ps) + sizeof(double) + sizeof(uint64_t) + 1);
   b += (size_t)p->pk_cap * sizeof(ppkt);
@@ -384,7 +375,7 @@ static uint32_t pkt_alloc(net_pkt *p) {
   } else {
     if (p->pk_n == p->pk_cap) {
       p->pk_cap = p->pk_cap ? 2 * p->pk_cap : 4096;
-      p->pk = xrealloc(p->pk, (size_t)p->pk_cap * sizeof(ppkt));
+      p->pk = net__xrealloc(p->pk, (size_t)p->pk_cap * sizeof(ppkt));
       update_bytes(p);
     }
     h = p->pk_n++;
@@ -403,9 +394,9 @@ static uint32_t msg_alloc(net_pkt *p) {
   if (p->m_free_n) return p->m_free[--p->m_free_n];
   if (p->m_n == p->m_cap) {
     p->m_cap = p->m_cap ? 2 * p->m_cap : 1024;
-    p->m = xrealloc(p->m, (size_t)p->m_cap * sizeof(pmsg));
-    p->m_free = xrealloc(p->m_free, (size_t)p->m_cap * sizeof(uint32_t));
-    p->routes = xrealloc(p->routes, (size_t)p->m_cap * p->rt_k * sizeof(topo_route));
+    p->m = net__xrealloc(p->m, (size_t)p->m_cap * sizeof(pmsg));
+    p->m_free = net__xrealloc(p->m_free, (size_t)p->m_cap * sizeof(uint32_t));
+    p->routes = net__xrealloc(p->routes, (size_t)p->m_cap * p->rt_k * sizeof(topo_route));
     update_bytes(p);
   }
   p->m[p->m_n].gen = 0;

@@ -45,4 +45,7 @@ uint64_t net__default_flow(uint32_t src, uint32_t dst);
  * loaded first by the flow model's rule), copied to out[0..ret). ret >= 1 or a negative code. */
 int net__choose_routes(net_model *n, uint32_t src, uint32_t dst, uint64_t flow, int k, topo_route *out);
 
+/* realloc that aborts with file:line on out of memory (net.c; n == 0 allocates 1 byte). */
+void *net__xrealloc(void *p, size_t n);
+
 #endif
