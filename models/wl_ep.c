@@ -121,16 +121,20 @@ static void pipe_fan(og_graph *g, uint8_t c_net, uint8_t c_nv, uint32_t r_src, u
   }
 }
 
-og_graph *wl_ep_graph(const wl_ep_spec *s, const uint16_t *routing, int combine, wl_ep_counts *cnt, char *err,
-                      size_t errlen) {
-  if (wl_ep_check(s, err, errlen) < 0) return NULL;
+/* Graph rank of EP rank i. */
+static uint32_t grank(const wl_ep_place *pl, uint32_t i) { return pl && pl->rank ? pl->rank[i] : i; }
+
+/* Builds the phase into g (standalone: a new graph with the EP ranks placed on their hosts). */
+static int ep_build(og_graph **gp, const wl_ep_spec *s, const uint16_t *routing, int combine, const wl_ep_place *pl,
+                    wl_ep_counts *cnt, char *err, size_t errlen) {
+  if (wl_ep_check(s, err, errlen) < 0) return -1;
   const topo_graph *tg = s->g;
   uint32_t R = s->ranks, k = s->experts_per_token, per_rank = s->experts / R;
   wl_hosts hm;
   if (wl_hosts_build(tg, &hm) < 0) {
     wl_hosts_free(&hm);
     snprintf(err, errlen, "ep: out of memory");
-    return NULL;
+    return -1;
   }
   uint32_t *rank_of = malloc(tg->n_endpoints * sizeof *rank_of);
   int32_t *node = malloc(R * sizeof *node);
@@ -179,8 +183,13 @@ og_graph *wl_ep_graph(const wl_ep_spec *s, const uint16_t *routing, int combine,
       remote_sum += nremote;
     }
   double tb = wl_ep_token_bytes(s, combine);
-  og_graph *g = og_new(R, 1, (size_t)R * 64);
-  for (uint32_t i = 0; i < R; i++) og_place(g, i, node[i] >= 0 ? (uint32_t)node[i] : i, hm.local[s->eps[i]]);
+  int rc = -1;
+  og_graph *g = *gp;
+  if (!g) {
+    g = og_new(R, 1, (size_t)R * 64);
+    for (uint32_t i = 0; i < R; i++) og_place(g, i, node[i] >= 0 ? (uint32_t)node[i] : i, hm.local[s->eps[i]]);
+  }
+  uint32_t first = og_nops(g);
   const char *ph = combine ? "combine" : "dispatch";
   char nm[64];
   snprintf(nm, sizeof nm, "%s.rdma", ph);
@@ -198,9 +207,9 @@ og_graph *wl_ep_graph(const wl_ep_spec *s, const uint16_t *routing, int combine,
         double b = pair[(size_t)r * R + d] * tb;
         if (b <= 0) continue;
         if (!combine)
-          og_send(g, r, OG_NOSTREAM, node[d] == node[r] ? c_nv : c_net, s->eps[r], s->eps[d], b, 0, 0);
+          og_send(g, grank(pl, r), OG_NOSTREAM, node[d] == node[r] ? c_nv : c_net, s->eps[r], s->eps[d], b, 0, 0);
         else
-          og_send(g, d, OG_NOSTREAM, node[d] == node[r] ? c_nv : c_net, s->eps[d], s->eps[r], b, 0, 0);
+          og_send(g, grank(pl, d), OG_NOSTREAM, node[d] == node[r] ? c_nv : c_net, s->eps[d], s->eps[r], b, 0, 0);
         if (node[d] == node[r]) {
           nvl += b;
           rank_nvl[r] += b;
@@ -216,9 +225,9 @@ og_graph *wl_ep_graph(const wl_ep_spec *s, const uint16_t *routing, int combine,
         double b = pair[(size_t)r * R + d] * tb;
         if (b <= 0 || node[d] != node[r]) continue;
         if (!combine)
-          og_send(g, r, OG_NOSTREAM, c_nv, s->eps[r], s->eps[d], b, 0, 0);
+          og_send(g, grank(pl, r), OG_NOSTREAM, c_nv, s->eps[r], s->eps[d], b, 0, 0);
         else
-          og_send(g, d, OG_NOSTREAM, c_nv, s->eps[d], s->eps[r], b, 0, 0);
+          og_send(g, grank(pl, d), OG_NOSTREAM, c_nv, s->eps[d], s->eps[r], b, 0, 0);
         nvl += b;
         rank_nvl[r] += b;
       }
@@ -230,15 +239,13 @@ og_graph *wl_ep_graph(const wl_ep_spec *s, const uint16_t *routing, int combine,
         if (via == UINT32_MAX || rank_of[via] == UINT32_MAX) {
           snprintf(err, errlen, "ep: node %u has no GPU %u in the EP group (normal mode needs whole nodes)", nd,
                    hm.local[s->eps[r]]);
-          og_free(g);
-          g = NULL;
           goto out;
         }
         uint32_t nf = 0;
         for (uint32_t d = 0; d < R; d++) {
           double bd = pair[(size_t)r * R + d] * tb;
           if (bd <= 0 || node[d] != (int32_t)nd || s->eps[d] == via) continue;
-          f_rank[nf] = d;
+          f_rank[nf] = grank(pl, d);
           f_ep[nf] = s->eps[d];
           fb[nf] = bd;
           nf++;
@@ -246,13 +253,32 @@ og_graph *wl_ep_graph(const wl_ep_spec *s, const uint16_t *routing, int combine,
           rank_nvl[r] += bd;
         }
         /* fan-out bytes are per chunk shares of the relay's copy: fb / b of each chunk */
-        pipe_fan(g, c_net, c_nv, r, rank_of[via], s->eps[r], via, b, f_rank, f_ep, fb, nf, s->chunk_bytes, s->window,
+        pipe_fan(g, c_net, c_nv, grank(pl, r), grank(pl, rank_of[via]), s->eps[r], via, b, f_rank, f_ep, fb, nf, s->chunk_bytes, s->window,
                  combine, hist);
         rdma += b;
         rank_rdma[r] += b;
       }
     }
   }
+  if (pl) {
+    /* start and done edges: every message of the phase waits for its sender's start op; the done NOP of
+     * an EP rank waits for every message it sends or receives */
+    uint32_t last = og_nops(g);
+    snprintf(nm, sizeof nm, "%s.done", ph);
+    uint8_t c_done = og_cat(g, nm);
+    if (pl->done)
+      for (uint32_t i = 0; i < R; i++) pl->done[i] = og_nop(g, grank(pl, i), pl->stream, c_done);
+    for (uint32_t op = first; op < last; op++) {
+      const og_op *o = og_get(g, op);
+      uint32_t rs = rank_of[o->src_ep], rd = rank_of[o->dst_ep];
+      if (pl->start && pl->start[rs] != OG_NONE) og_dep(g, pl->start[rs], op);
+      if (pl->done) {
+        og_dep(g, op, pl->done[rs]);
+        if (rd != rs) og_dep(g, op, pl->done[rd]);
+      }
+    }
+  }
+  rc = 0;
   if (cnt) {
     memset(cnt, 0, sizeof *cnt);
     cnt->rdma_bytes = rdma;
@@ -280,5 +306,22 @@ out:
   free(rank_of);
   free(node);
   wl_hosts_free(&hm);
-  return g;
+  if (rc < 0 && !*gp) og_free(g);
+  if (rc == 0) *gp = g;
+  return rc;
+}
+
+og_graph *wl_ep_graph(const wl_ep_spec *s, const uint16_t *routing, int combine, wl_ep_counts *cnt, char *err,
+                      size_t errlen) {
+  og_graph *g = NULL;
+  return ep_build(&g, s, routing, combine, NULL, cnt, err, errlen) == 0 ? g : NULL;
+}
+
+int wl_ep_append(og_graph *g, const wl_ep_spec *s, const uint16_t *routing, int combine, const wl_ep_place *pl,
+                 wl_ep_counts *cnt, char *err, size_t errlen) {
+  if (!g) {
+    snprintf(err, errlen, "ep: no graph to append to");
+    return -1;
+  }
+  return ep_build(&g, s, routing, combine, pl, cnt, err, errlen);
 }

@@ -71,6 +71,22 @@ og_graph *wl_ep_graph(const wl_ep_spec *s, const uint16_t *routing, int combine,
                       size_t errlen);
 void wl_ep_counts_free(wl_ep_counts *c);
 
+/* Placing a phase inside a larger graph (a decode or training step). */
+typedef struct wl_ep_place {
+  const uint32_t *rank;   /* EP rank i -> rank of the graph (NULL: identity) */
+  const uint32_t *start;  /* per EP rank: op whose end lets its messages start (NULL, or OG_NONE entries: none) */
+  uint32_t *done;         /* out, per EP rank: a NOP on `stream` of its graph rank ("dispatch.done" /
+                             "combine.done") that ends when every message into it and every message it sends in
+                             this phase have been delivered (NULL: none) */
+  uint32_t stream;        /* stream of the done NOPs */
+} wl_ep_place;
+
+/* Appends the dispatch (combine = 0) or combine (1) phase for a routing to g (not finalized; its ranks
+ * cover pl->rank's values). The ops are those wl_ep_graph builds, plus the start and done edges.
+ * 0, or -1 with err (bad spec, or normal mode over a node not wholly in the group). */
+int wl_ep_append(og_graph *g, const wl_ep_spec *s, const uint16_t *routing, int combine, const wl_ep_place *pl,
+                 wl_ep_counts *cnt, char *err, size_t errlen);
+
 /* Bytes of one token in dispatch and in combine. */
 double wl_ep_token_bytes(const wl_ep_spec *s, int combine);
 
