@@ -1,8 +1,9 @@
 #!/bin/sh
 # Installs the Debian 12 packages clustersim needs, if any is missing.
 # As root it runs apt-get; otherwise it prints the exact command and stops.
+# libjansson-dev: Chrome trace JSON (run --trace)
 # clang + libclang-rt-14-dev: libFuzzer for tests/fuzz (fuzz_smoke_* in ctest, make fuzz)
-PKGS="build-essential cmake pkg-config libgsl-dev libyaml-dev libsqlite3-dev sqlite3 libcmocka-dev gnuplot-nox clang libclang-rt-14-dev"
+PKGS="build-essential cmake pkg-config libgsl-dev libyaml-dev libsqlite3-dev sqlite3 libcmocka-dev libjansson-dev gnuplot-nox clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

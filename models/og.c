@@ -1,5 +1,6 @@
 /* og.c: op graphs and the executor (og.h). */
 #include "og.h"
+#include "og_trace.h"
 
 #include <assert.h>
 #include <stdarg.h>
@@ -471,6 +472,7 @@ int og_run(og_graph *g, net_model *n, sim_engine *e, const og_exec_opts *o, og_s
              nops, og_op_label(g, i, lab, sizeof lab));
     return OG_ESTATE;
   }
+  if (og_trace_sink() && og_trace_add(og_trace_sink(), g, err, errlen) < 0) return OG_ESTATE;
   return 0;
 }
 

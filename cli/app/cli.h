@@ -21,6 +21,7 @@ typedef struct cli_opts {
   int quiet;                    /* --quiet */
   int progress;                 /* --progress / --no-progress; -1 auto */
   int no_images;                /* --no-images */
+  const char *trace;            /* --trace FILE: Chrome trace JSON of each run (models/og_trace.h) */
   const char *positional[8];
   size_t npositional;
 } cli_opts;
@@ -36,6 +37,7 @@ typedef struct cli_scenario {
   size_t npoints;
   const cli_experiment *exp;
   const char *path;
+  const char *trace;            /* --trace FILE, or NULL */
 } cli_scenario;
 
 int cli_scenario_load(const char *path, const cli_opts *o, cli_scenario *cs);

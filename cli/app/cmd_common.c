@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "og_trace.h"
 
 const char *cli_source_dir(void) { return CS_SOURCE_DIR; }
 
@@ -61,6 +62,9 @@ int cli_parse_common(int argc, char **argv, cli_opts *o, const char *usage) {
         fprintf(stderr, "clustersim: -j takes a whole number from 1 to 4096, got '%s'\n", val);
         return -1;
       }
+    } else if (strncmp(a, "--trace", 7) == 0 && (a[7] == 0 || a[7] == '=')) {
+      NEEDVAL("--trace");
+      o->trace = val;
     } else if (strcmp(a, "--force") == 0) {
       o->force = 1;
     } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
@@ -145,14 +149,41 @@ static void op_params(void *ctx, size_t i, res_run *r) {
   for (size_t k = 0; k < scen_nparams(s); k++) res_run_param(r, scen_param_key(s, k), scen_param_value(s, k));
 }
 
+/* --trace FILE: FILE itself for a scenario of one run, else FILE's stem + ".pPOINT.rREPLICATE.json". */
+static void trace_path(const cli_scenario *cs, size_t i, uint32_t replicate, char *buf, size_t len) {
+  if (cs->npoints * scen_replicates(cs->points[0]) == 1) {
+    snprintf(buf, len, "%s", cs->trace);
+    return;
+  }
+  size_t n = strlen(cs->trace);
+  if (n > 5 && strcmp(cs->trace + n - 5, ".json") == 0) n -= 5;
+  snprintf(buf, len, "%.*s.p%zu.r%u.json", (int)n, cs->trace, i, replicate);
+}
+
 static int op_run(void *ctx, size_t i, uint32_t replicate, res_run *out, char *err, size_t errlen) {
   cli_scenario *cs = ctx;
-  return cs->exp->run(cs->points[i], replicate, out, err, errlen);
+  og_trace *t = NULL;
+  if (cs->trace) {
+    char path[4096];
+    trace_path(cs, i, replicate, path, sizeof path);
+    t = og_trace_open(path, scen_point_label(cs->points[i]), err, errlen);
+    if (!t) return -1;
+    og_trace_sink_set(t);
+  }
+  int rc = cs->exp->run(cs->points[i], replicate, out, err, errlen);
+  if (t) {
+    og_trace_sink_set(NULL);
+    if (rc < 0) og_trace_abort(t);
+    else rc = og_trace_close(t, err, errlen);
+  }
+  return rc;
 }
 
 int cli_scenario_run(cli_scenario *cs, const cli_opts *o) {
   sweep_ops ops = {cs->npoints, scen_replicates(cs->points[0]), cs, op_point, op_run, op_params};
-  sweep_opts so = {o->db_path, o->jobs, o->progress, o->force, o->quiet};
+  cs->trace = o->trace;
+  /* a trace is written by running: points already finished run again (their rows are replaced) */
+  sweep_opts so = {o->db_path, o->jobs, o->progress, o->force || o->trace, o->quiet};
   sweep_stats st;
   char err[1024] = "";
   int rc = sweep_run(&ops, &so, &st, err, sizeof err);

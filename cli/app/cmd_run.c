@@ -16,6 +16,9 @@ static const char run_usage[] =
   "  --db PATH             results database (default results/clustersim.sqlite, or $CLUSTERSIM_DB)\n"
   "  -j N, --jobs N        run N points in parallel worker processes\n"
   "  --force               re-run points already finished (replacing their rows)\n"
+  "  --trace FILE          write each run's timeline as Chrome trace JSON (open in https://ui.perfetto.dev\n"
+  "                        or chrome://tracing); a scenario of several runs writes FILE.pPOINT.rREP.json;\n"
+  "                        implies --force for the runs it traces\n"
   "  --progress / --no-progress   progress line on stderr (default: when stderr is a terminal)\n"
   "  --presets DIR         folder holding models/, hardware/ presets (default: the scenario's scenarios/)\n"
   "  -q, --quiet           no summary line\n";
