@@ -350,6 +350,20 @@ int scen_doc_load(const char *path, const scen_opts *opts, scen_doc **out, scen_
     rc = parse_override(opts->overrides[i], (int)i + 1, &d->ov[i], err);
   }
   if (rc == 0) rc = scen__load_tree(path, d->presets_root, 1, NULL, NULL, "scenario file", &d->root, err);
+  /* --set sweep... edits the sweep block itself (before the points are made), e.g. --set sweep.gpus=[16]
+   * or --set sweep=null; every other override applies to each point */
+  for (size_t i = 0, j = 0; rc == 0 && i < d->nov; i++) {
+    scen__override *ov = &d->ov[i];
+    if (strcmp(ov->path.seg[0], "sweep") == 0) {
+      rc = scen__node_set(d->root, &ov->path, scen__node_clone(ov->value), ov->keytext, err);
+      free(ov->arg);
+      free(ov->keytext);
+      scen__node_free(ov->value);
+    } else {
+      d->ov[j++] = *ov;
+    }
+    if (i + 1 == d->nov) d->nov = j;
+  }
   if (rc == 0) {
     d->sweep = scen__node_take(d->root, "sweep");
     if (d->sweep && scen__node_is_null(d->sweep)) {

@@ -33,4 +33,9 @@ fi
 grep -q "no/such/dir/t.json.tmp: cannot write the trace" "$T/c.log" || { echo "FAIL: message:"; cat "$T/c.log"; fail=1; }
 n=$(sqlite3 "$T/c.sqlite" "SELECT count(*) FROM metrics" 2>/dev/null || echo 0)
 [ "$n" = 0 ] || { echo "FAIL: the failed run left $n metric rows"; fail=1; }
+# --set on the sweep block edits it before the points are made (was: "unknown key 'sweep'")
+"$CS" run "$SRC/scenarios/paper/fig7.yaml" --set sweep=null --set gpus=16 --set tokens=64 --db "$T/d.sqlite" -q \
+  > "$T/d.log" 2>&1 || { echo "FAIL: --set sweep=null:"; cat "$T/d.log"; fail=1; }
+[ "$(sqlite3 "$T/d.sqlite" "SELECT count(*) FROM runs")" = 1 ] || { echo "FAIL: sweep=null did not give one run"; fail=1; }
+[ "$(sqlite3 "$T/b.sqlite" "SELECT count(*) FROM runs")" = 2 ] || { echo "FAIL: sweep.gpus=[16,32] did not give two runs"; fail=1; }
 exit $fail
