@@ -1,10 +1,12 @@
 /* wl_ep.c: expert-parallel dispatch and combine (wl_ep.h). */
 #include "wl_ep.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "wl_hosts.h"
 
@@ -75,6 +77,98 @@ void wl_ep_route(const wl_ep_spec *s, gsl_rng *rng, uint16_t *routing) {
   free(cw);
   free(cand);
   free(gsel);
+}
+
+int wl_ep_routing_parse(const wl_ep_spec *s, const char *name, const char *text, size_t len, uint16_t *routing,
+                        char *err, size_t errlen) {
+  uint64_t want = (uint64_t)s->ranks * s->tokens, tok = 0;
+  uint32_t k = s->experts_per_token;
+  size_t line = 0, pos = 0;
+  while (pos < len) {
+    size_t eol = pos;
+    while (eol < len && text[eol] != '\n') eol++;
+    line++;
+    size_t p = pos, end = eol;
+    if (end > p && text[end - 1] == '\r') end--;
+    while (p < end && (text[p] == ' ' || text[p] == '\t')) p++;
+    if (p == end || text[p] == '#') {
+      pos = eol + 1;
+      continue;
+    }
+    if (tok >= want) {
+      snprintf(err, errlen, "%s:%zu:1: more token lines than the scenario has tokens; allowed: exactly ranks x tokens "
+               "= %u x %u = %llu lines", name, line, s->ranks, s->tokens, (unsigned long long)want);
+      return -1;
+    }
+    uint16_t *rt = routing + tok * k;
+    uint32_t j = 0;
+    while (p < end) {
+      if (text[p] == ' ' || text[p] == '\t' || text[p] == ',') {
+        p++;
+        continue;
+      }
+      size_t col = p - pos + 1;
+      if (text[p] < '0' || text[p] > '9') {
+        snprintf(err, errlen, "%s:%zu:%zu: '%c' is not an expert id; allowed: whole numbers 0 .. %u separated by "
+                 "spaces or commas", name, line, col, text[p], s->experts - 1);
+        return -1;
+      }
+      uint64_t v = 0;
+      while (p < end && text[p] >= '0' && text[p] <= '9') {
+        if (v < 1000000) v = v * 10 + (uint64_t)(text[p] - '0');
+        p++;
+      }
+      if (v >= s->experts) {
+        snprintf(err, errlen, "%s:%zu:%zu: expert id %llu out of range; allowed: 0 .. %u (experts: %u)", name, line, col,
+                 (unsigned long long)v, s->experts - 1, s->experts);
+        return -1;
+      }
+      if (j == k) {
+        snprintf(err, errlen, "%s:%zu:%zu: more than experts_per_token = %u expert ids on the line", name, line, col, k);
+        return -1;
+      }
+      for (uint32_t q = 0; q < j; q++)
+        if (rt[q] == v) {
+          snprintf(err, errlen, "%s:%zu:%zu: expert %llu twice for one token; allowed: %u distinct experts", name, line,
+                   col, (unsigned long long)v, k);
+          return -1;
+        }
+      rt[j++] = (uint16_t)v;
+    }
+    if (j < k) {
+      snprintf(err, errlen, "%s:%zu:1: %u expert ids; allowed: exactly experts_per_token = %u", name, line, j, k);
+      return -1;
+    }
+    tok++;
+    pos = eol + 1;
+  }
+  if (tok != want) {
+    snprintf(err, errlen, "%s: %llu token lines; allowed: exactly ranks x tokens = %u x %u = %llu (one line per token)",
+             name, (unsigned long long)tok, s->ranks, s->tokens, (unsigned long long)want);
+    return -1;
+  }
+  return 0;
+}
+
+int wl_ep_routing_read(const wl_ep_spec *s, const char *path, uint16_t *routing, char *err, size_t errlen) {
+  struct stat st;
+  if (stat(path, &st) != 0) return snprintf(err, errlen, "%s: cannot open the routing file: %s", path, strerror(errno)), -1;
+  if (!S_ISREG(st.st_mode)) return snprintf(err, errlen, "%s: not a regular file; allowed: a routing file", path), -1;
+  if (st.st_size > (off_t)1 << 30)
+    return snprintf(err, errlen, "%s: %lld bytes; allowed: routing files up to 1 GiB", path, (long long)st.st_size), -1;
+  FILE *f = fopen(path, "rb");
+  if (!f) return snprintf(err, errlen, "%s: cannot open the routing file: %s", path, strerror(errno)), -1;
+  size_t n = (size_t)st.st_size;
+  char *buf = malloc(n ? n : 1);
+  size_t got = buf ? fread(buf, 1, n, f) : 0;
+  fclose(f);
+  if (!buf || got != n) {
+    free(buf);
+    return snprintf(err, errlen, "%s: cannot read the routing file", path), -1;
+  }
+  int rc = wl_ep_routing_parse(s, path, buf, n, routing, err, errlen);
+  free(buf);
+  return rc;
 }
 
 void wl_ep_counts_free(wl_ep_counts *c) {

@@ -58,6 +58,17 @@ int wl_ep_check(const wl_ep_spec *s, char *err, size_t errlen);
 /* routing[(rank x tokens + t) x k + j] = expert of token t of rank, slot j. Draws it. */
 void wl_ep_route(const wl_ep_spec *s, gsl_rng *rng, uint16_t *routing);
 
+/* Reads a routing file into routing (layout as wl_ep_route's): text, one line per token in order
+ * (rank 0's tokens 0 .. tokens-1, then rank 1's, ...), each line experts_per_token distinct expert ids
+ * (0 .. experts-1) separated by spaces, tabs or commas; blank lines and lines starting with '#' are
+ * skipped. The file is the routing: the node limit and skew are not applied to it. Refuses files that
+ * are not regular or over 1 GiB. 0, or -1 with "FILE:LINE:COL: what; allowed ..." in err (the
+ * wrong number of lines names the count wanted: ranks x tokens). */
+int wl_ep_routing_read(const wl_ep_spec *s, const char *path, uint16_t *routing, char *err, size_t errlen);
+/* The same from a buffer (name is used in messages); for tests and fuzzing. */
+int wl_ep_routing_parse(const wl_ep_spec *s, const char *name, const char *text, size_t len, uint16_t *routing,
+                        char *err, size_t errlen);
+
 typedef struct wl_ep_counts {
   double rdma_bytes, nvl_bytes;        /* all ranks: over the network / over NVLink (dispatch) */
   double *rank_rdma, *rank_nvl;        /* per rank sent in dispatch (caller frees; NULL allowed) */

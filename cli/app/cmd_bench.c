@@ -286,6 +286,7 @@ static int bench_ep(int argc, char **argv) {
     char err[1024];
     cli_ep_out x;
     if (cli_ep_run(cs.points[0], 0, &x, err, sizeof err) < 0) {
+      cli_ep_out_free(&x);
       fprintf(stderr, "clustersim: bench ep: %s\n", err);
       cli_scenario_free(&cs);
       return 1;
@@ -294,6 +295,7 @@ static int bench_ep(int argc, char **argv) {
            rows[r][3] + 7, x.t_s[0] * 1e6, x.t_s[1] * 1e6, x.rdma_Bps[0] * 1e-9, x.rdma_Bps[1] * 1e-9,
            (unsigned long long)x.messages, x.wall_s, x.wall_s > 0 ? (double)x.messages / x.wall_s : 0.0);
     fflush(stdout);
+    cli_ep_out_free(&x);
     cli_scenario_free(&cs);
   }
   return 0;

@@ -40,6 +40,11 @@ static const scen_key ep_keys[] = {
   {"chunk", SCEN_BYTES, "pipelining chunk of the network and NVLink phases (normal mode)", "1MiB", 0, SCEN_MIN_EXCL,
    0, 0, NULL, NULL, 0, NULL},
   {"window", SCEN_INT, "chunks in flight per leg", "8", 0, SCEN_MIN, 1, 0, NULL, NULL, 0, NULL},
+  {"routing_file", SCEN_STR, "token-to-expert choices from a file instead of the gate's draws: one line per token "
+   "(GPU 0's tokens first), experts_per_token expert ids each (models/wl_ep.h); relative to the scenario's folder; "
+   "'' draws them", "''", 0, 0, 0, 0, NULL, NULL, 0, NULL},
+  {"store_routing_max", SCEN_INT, "store the routing itself (series `routing`) when it has at most this many "
+   "choices (GPUs x tokens x top-k); its sha256 is always stored", "65536", 0, SCEN_MIN, 0, 0, NULL, NULL, 0, NULL},
   {NULL, 0, NULL, NULL, 0, 0, 0, 0, NULL, NULL, 0, NULL},
 };
 
@@ -76,7 +81,20 @@ int cli_ep_run(const scen *s, uint32_t replicate, cli_ep_out *o, char *err, size
     snprintf(err, errlen, "ep: out of memory for the routing of %u x %u tokens", count, sp.tokens);
     goto out;
   }
-  wl_ep_route(&sp, sim_rng(e), routing);
+  const char *rf = scen_str(s, "routing_file");
+  if (rf && rf[0]) {
+    char path[4096];
+    const char *sp_path = scen_path(s), *slash = sp_path ? strrchr(sp_path, '/') : NULL;
+    if (rf[0] == '/' || !slash) snprintf(path, sizeof path, "%s", rf);
+    else snprintf(path, sizeof path, "%.*s/%s", (int)(slash - sp_path), sp_path, rf);
+    char why[512];
+    if (wl_ep_routing_read(&sp, path, routing, why, sizeof why) < 0) {
+      snprintf(err, errlen, "routing_file: %s", why);
+      goto out;
+    }
+  } else {
+    wl_ep_route(&sp, sim_rng(e), routing);
+  }
   double t[2];
   uint64_t msgs = 0;
   for (int c = 0; c < 2; c++) {
@@ -108,6 +126,27 @@ int cli_ep_run(const scen *s, uint32_t replicate, cli_ep_out *o, char *err, size
   o->remote_nodes_per_token = cnt[0].remote_nodes_per_token;
   o->expert_tokens_max = emax;
   o->expert_tokens_min = emin;
+  o->experts = sp.experts;
+  o->k = sp.experts_per_token;
+  o->expert_tokens = cnt[0].expert_tokens;
+  cnt[0].expert_tokens = NULL;
+  o->nchoices = (uint64_t)count * sp.tokens * sp.experts_per_token;
+  {
+    /* hash of the routing as little-endian uint16 */
+    uint8_t *le = malloc(o->nchoices * 2 + 1);
+    if (!le) {
+      snprintf(err, errlen, "ep: out of memory hashing the routing");
+      goto out;
+    }
+    for (uint64_t i = 0; i < o->nchoices; i++) {
+      le[2 * i] = (uint8_t)(routing[i] & 0xFF);
+      le[2 * i + 1] = (uint8_t)(routing[i] >> 8);
+    }
+    scen_sha256_hex(le, o->nchoices * 2, o->routing_sha256);
+    free(le);
+  }
+  o->routing = routing;
+  routing = NULL;
   rc = 0;
 out:
   for (int c = 0; c < 2; c++) {
@@ -122,9 +161,24 @@ out:
   return rc;
 }
 
+void cli_ep_out_free(cli_ep_out *o) {
+  free(o->expert_tokens);
+  free(o->routing);
+  o->expert_tokens = NULL;
+  o->routing = NULL;
+}
+
 static int ep_run(const scen *s, uint32_t replicate, res_run *out, char *err, size_t errlen) {
   cli_ep_out o;
-  if (cli_ep_run(s, replicate, &o, err, errlen) < 0) return -1;
+  if (cli_ep_run(s, replicate, &o, err, errlen) < 0) {
+    cli_ep_out_free(&o);
+    return -1;
+  }
+  res_run_param(out, "derived.routing_sha256", o.routing_sha256);
+  for (uint32_t x = 0; x < o.experts; x++) res_run_series(out, "expert_tokens", x, (double)o.expert_tokens[x]);
+  if (o.nchoices <= (uint64_t)scen_int(s, "store_routing_max"))   /* x: (GPU x tokens + token) x k + slot */
+    for (uint64_t i = 0; i < o.nchoices; i++) res_run_series(out, "routing", (double)i, o.routing[i]);
+  cli_ep_out_free(&o);
   static const char *const ph[2] = {"dispatch", "combine"};
   char key[64], wall[32];
   snprintf(wall, sizeof wall, "%.6f", o.wall_s);

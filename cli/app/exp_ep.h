@@ -15,7 +15,14 @@ typedef struct cli_ep_out {
   double ib_bytes_per_token, token_bytes, nodes_per_token, remote_nodes_per_token;
   uint64_t expert_tokens_max, expert_tokens_min, messages;
   double wall_s;                 /* og_run wall time, both phases */
+  uint64_t *expert_tokens;       /* per routed expert: tokens routed to it (experts entries; cli_ep_out_free) */
+  uint32_t experts, k;
+  uint16_t *routing;             /* gpus x tokens x k expert ids (wl_ep_route's layout) */
+  uint64_t nchoices;             /* gpus x tokens x k */
+  char routing_sha256[65];       /* of the routing as little-endian uint16 */
 } cli_ep_out;
+
+void cli_ep_out_free(cli_ep_out *o);
 
 /* Builds the point's topology and network, draws the gate (seed, replicate), runs dispatch then
  * combine. 0 or -1 (message in err). */

@@ -9,7 +9,12 @@
 #   3. EP32 normal dispatch runs over 40 GB/s per GPU of RDMA with 400G NICs; halving the NIC rate
 #      halves it (within 10%);
 #   4. bad input names the key: experts_per_token > experts, node_limit > groups, experts not
-#      divisible among the GPUs, zero tokens.
+#      divisible among the GPUs, zero tokens;
+#   5. a routing file (EP16, 16 experts, top-2, 2 tokens per GPU): every token to experts 8 and 9 (node
+#      1): node 0's 16 tokens cross IB once each, node 1's stay: IB bytes per token 16 x 7392 / 32 =
+#      3696; the per-expert counts (series expert_tokens) are 32, 32 and 0; the routing itself is stored
+#      (64 rows); a file with 31 lines, an expert id out of range, or three ids on a line is refused
+#      naming the file, line and what is allowed.
 CS=$1; SRC=$2
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 fail=0
@@ -50,4 +55,21 @@ bad experts_per_token --set experts_per_token=300
 bad node_limit --set node_limit=9
 bad experts --set experts=100
 bad tokens --set tokens=0
+i=0; : > "$T/r.txt"; echo "# routing: every token to experts 8 and 9" >> "$T/r.txt"
+while [ $i -lt 32 ]; do echo "8 9" >> "$T/r.txt"; i=$((i + 1)); done
+rt="--set experts=16 --set experts_per_token=2 --set groups=2 --set node_limit=0 --set tokens=2 --set routing_file=$T/r.txt"
+run rf $rt
+[ "$(m rf ib_bytes_per_token)" = "3696.0" ] || { echo "FAIL: routing file: IB bytes per token $(m rf ib_bytes_per_token), want 3696"; fail=1; }
+et=$(sqlite3 "$T/rf.sqlite" "SELECT group_concat(CAST(y AS INTEGER), ',') FROM (SELECT y FROM series WHERE name = 'expert_tokens' ORDER BY x)")
+[ "$et" = "0,0,0,0,0,0,0,0,32,32,0,0,0,0,0,0" ] || { echo "FAIL: expert_tokens series '$et'"; fail=1; }
+[ "$(sqlite3 "$T/rf.sqlite" "SELECT count(*) FROM series WHERE name = 'routing'")" = 64 ] || { echo "FAIL: routing rows"; fail=1; }
+sqlite3 "$T/rf.sqlite" "SELECT value FROM params WHERE key = 'derived.routing_sha256'" | grep -Eq '^[0-9a-f]{64}$' \
+  || { echo "FAIL: no routing sha256"; fail=1; }
+head -n 32 "$T/r.txt" > "$T/r31.txt"
+bad "r31.txt: 31 token lines; allowed: exactly ranks x tokens = 16 x 2 = 32" $rt --set routing_file=$T/r31.txt
+sed '5s/.*/8 99/' "$T/r.txt" > "$T/rx.txt"
+bad "rx.txt:5:3: expert id 99 out of range; allowed: 0 .. 15" $rt --set routing_file=$T/rx.txt
+sed '7s/.*/8 9 10/' "$T/r.txt" > "$T/r3.txt"
+bad "r3.txt:7:5: more than experts_per_token = 2" $rt --set routing_file=$T/r3.txt
+bad "nope.txt: cannot open the routing file" $rt --set routing_file=$T/nope.txt
 exit $fail
