@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "exp_topo.h"
 #include "og_trace.h"
 
 const char *cli_source_dir(void) { return CS_SOURCE_DIR; }
@@ -119,6 +120,13 @@ int cli_scenario_load(const char *path, const cli_opts *o, cli_scenario *cs) {
     scen_err_print(&e, stderr);
     scen_doc_free(cs->doc);
     cs->doc = NULL;
+    return -1;
+  }
+  /* a topology that cannot be built is bad input too: said now, with its key's position, exit 2 */
+  int has_topo = 0;
+  for (const scen_key *k = cs->exp->schema; k && k->name; k++) has_topo |= strcmp(k->name, "topology") == 0;
+  if (has_topo && cli_topo_check_points(cs->doc, cs->points, cs->npoints) < 0) {
+    cli_scenario_free(cs);
     return -1;
   }
   return 0;

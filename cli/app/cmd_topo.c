@@ -57,26 +57,13 @@ typedef struct describe_ctx {
   const char *wrapper;   /* temporary scenario written for a preset, or NULL */
 } describe_ctx;
 
-static int key_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.'; }
-
 static int describe_fail(const describe_ctx *dc, int code, const char *msg) {
-  char key[160], path[200];
-  size_t n = 0;
-  while (key_char(msg[n]) && n + 1 < sizeof key) n++;
-  int sep = n > 0 && ((msg[n] == ':' && msg[n + 1] == ' ') || (msg[n] == ' ' && msg[n + 1] == '=' && msg[n + 2] == ' '));
-  if (dc->doc && sep) {
-    memcpy(key, msg, n);
-    key[n] = 0;
-    if (strncmp(key, "topology.", 9) == 0 || strncmp(key, "cost.", 5) == 0) snprintf(path, sizeof path, "%s", key);
-    else snprintf(path, sizeof path, "topology.%s", key);
-    scen_err e;
-    scen_doc_where(dc->doc, path, &e);
+  scen_err e;
+  if (dc->doc && cli_topo_err_where(dc->doc, msg, &e) == 0) {
     if (dc->wrapper && strcmp(e.file, dc->wrapper) == 0) {
       snprintf(e.file, sizeof e.file, "%s", dc->shown);
       e.line = e.col = 0;
     }
-    snprintf(e.path, sizeof e.path, "%s", path);
-    snprintf(e.msg, sizeof e.msg, "%s", msg + n + (msg[n] == ':' ? 2 : 3));   /* after ": " or " = " */
     scen_err_print(&e, stderr);
   } else {
     fprintf(stderr, "clustersim: topo describe: %s: topology: %s\n", dc->shown, msg);

@@ -10,6 +10,7 @@
  * cost metrics only when the scenario has a `cost:` block. The run also fails when the graph and
  * topo_count() disagree on switches, endpoints or cables (builders and counters are separate code).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -170,8 +171,9 @@ int cli_topo_spec_from_scen(const scen *s, topo_spec *o, char *err, size_t errle
     return -1;
   }
   const int64_t big = 1 << 30;
-  if (int_of(s, "topology.radix", 65535, &o->radix, err, errlen) < 0 ||
-      (o->radix == 0 && int_of(s, "topology.fabric.switch_radix", 65535, &o->radix, err, errlen) < 0) ||
+  /* the radix's range is topo's rule (topo__check_radix: one wording); here only what fits an int */
+  if (int_of(s, "topology.radix", INT_MAX, &o->radix, err, errlen) < 0 ||
+      (o->radix == 0 && int_of(s, "topology.fabric.switch_radix", INT_MAX, &o->radix, err, errlen) < 0) ||
       int_of(s, "topology.endpoints", big, &o->endpoints, err, errlen) < 0 ||
       int_of(s, "topology.spines", 65535, &o->spines, err, errlen) < 0 ||
       int_of(s, "topology.planes", 32767, &o->planes, err, errlen) < 0 ||
@@ -399,3 +401,42 @@ const cli_experiment cli_exp_topology = {
   cli_topo_schema,
   topo_run,
 };
+
+static int key_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.'; }
+
+int cli_topo_err_where(const scen_doc *doc, const char *msg, scen_err *e) {
+  memset(e, 0, sizeof *e);
+  size_t n = 0;
+  while (key_char(msg[n]) && n + 1 < 160) n++;
+  int sep = n > 0 && ((msg[n] == ':' && msg[n + 1] == ' ') || (msg[n] == ' ' && msg[n + 1] == '=' && msg[n + 2] == ' '));
+  if (!doc || !sep) {
+    snprintf(e->msg, sizeof e->msg, "topology: %s", msg);
+    return -1;
+  }
+  char key[160], path[200];
+  memcpy(key, msg, n);
+  key[n] = 0;
+  if (strncmp(key, "topology.", 9) == 0 || strncmp(key, "cost.", 5) == 0) snprintf(path, sizeof path, "%s", key);
+  else snprintf(path, sizeof path, "topology.%s", key);
+  scen_doc_where(doc, path, e);
+  snprintf(e->path, sizeof e->path, "%s", path);
+  snprintf(e->msg, sizeof e->msg, "%s", msg + n + (msg[n] == ':' ? 2 : 3));   /* after ": " or " = " */
+  return 0;
+}
+
+int cli_topo_check_points(const scen_doc *doc, scen *const *points, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    if (!scen_has(points[i], "topology.family")) continue;
+    char err[1024];
+    topo_spec sp;
+    topo_counts c;
+    if (cli_topo_spec_from_scen(points[i], &sp, err, sizeof err) == 0 && topo_count(&sp, &c, err, sizeof err) == 0)
+      continue;
+    scen_err e;
+    if (cli_topo_err_where(doc, err, &e) < 0) snprintf(e.file, sizeof e.file, "%s", scen_path(points[i]));
+    scen_err_print(&e, stderr);
+    if (scen_point_label(points[i])[0]) fprintf(stderr, "  (sweep point %zu: %s)\n", i, scen_point_label(points[i]));
+    return -1;
+  }
+  return 0;
+}

@@ -40,6 +40,17 @@ extern const scen_key cli_topo_schema[];     /* top level: `topology` (required)
  * schema). 0, or -1 with a message naming the key when the values cannot make a spec. */
 int cli_topo_spec_from_scen(const scen *s, topo_spec *out, char *err, size_t errlen);
 
+/* A topology message that starts with the key it is about ("slimfly.q: 6: ...", topo.h's convention,
+ * or "topology.radix = ..." from the spec reader) as a loader error: e gets the key's path under
+ * `topology.` (or `cost.`), its file:line:column in doc and the rest of the message. 0, or -1 when the
+ * message names no key (e then holds the whole message, no position). */
+int cli_topo_err_where(const scen_doc *doc, const char *msg, scen_err *e);
+
+/* Checks every point's topology before anything runs (the spec, then topo_count: shapes, radix, size
+ * limit), so a bad topology is a bad-input error with the key's position like the loader's. 0 or -1
+ * (printed to stderr). Only for experiments whose schema has `topology` (scen_has aborts otherwise). */
+int cli_topo_check_points(const scen_doc *doc, scen *const *points, size_t n);
+
 /* Fills *out from the `cost:` block. 0 filled; 1 the scenario has no `cost:` block (*out zeroed);
  * -1 invalid prices (message names the key). */
 int cli_cost_prices_from_scen(const scen *s, cost_prices *out, char *err, size_t errlen);

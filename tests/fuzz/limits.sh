@@ -67,6 +67,14 @@ expect slimfly-q12 2 "sf12.yaml:7:8: error: topology.slimfly.q: 12: not a prime 
 printf 'schema_version: 1\nexperiment: topology\ntopology:\n  family: dragonfly\n  radix: 64\n  dragonfly: {p: 2, a: 4, h: 2, g: 10}\n' > "$T/df.yaml"
 expect dragonfly-g 2 "df.yaml:6:.*: error: topology.dragonfly.g: 10: groups must be in 2 .. a\*h+1 = 9" "$CS" topo describe "$T/df.yaml"
 if grep -q "sf_q\|df_g" "$T/err"; then echo "FAIL internal names in messages"; fail=$((fail + 1)); fi
+# the same through run (was: each point failed at build time, exit 1, no position): checked at load,
+# before the database is touched; a sweep names the point
+printf 'schema_version: 1\nexperiment: alltoall\ntopology:\n  family: slimfly\n  radix: 64\n  slimfly: {q: 6}\n' > "$T/rsf.yaml"
+expect run-slimfly-q6 2 "rsf.yaml:6:16: error: topology.slimfly.q: 6: q must be 4w+d" "$CS" run "$T/rsf.yaml" --db "$T/rsf.sqlite"
+[ ! -e "$T/rsf.sqlite" ] || { echo "FAIL run-slimfly-q6: database written"; fail=$((fail + 1)); }
+printf 'schema_version: 1\nexperiment: alltoall\ntopology:\n  family: ft2\n  radix: 8\nsweep:\n  topology.radix: [8, 9]\n' > "$T/rsw.yaml"
+expect run-sweep-radix 2 "topology.radix: 9: ports per switch must be an even number" "$CS" run "$T/rsw.yaml" --db "$T/rsw.sqlite"
+grep -q "sweep point 1: " "$T/err" || { echo "FAIL run-sweep-radix: point not named"; cat "$T/err"; fail=$((fail + 1)); }
 
 # ---- Found when tried 5: one radix rule, one wording for every family
 # (radix 0 means "the fabric's switch_radix"; above 65535 the spec reader refuses it with the same limit)
