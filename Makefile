@@ -26,7 +26,8 @@ reproduce: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-# ASan/UBSan configuration of the same test suite.
+# ASan/UBSan configuration of the same test suite, plus every paper scenario (smaller sweeps;
+# tests/fuzz/sanitize_reproduce.sh).
 asan:
 	@sh cmake/install-deps.sh
 	cmake -S . -B build-asan -DCLUSTERSIM_SANITIZE=ON -DCLUSTERSIM_CUDA=OFF -DCMAKE_BUILD_TYPE=Debug
@@ -37,7 +38,7 @@ asan:
 # libFuzzer, ASan and UBSan; the corpus grows in build-fuzz/fuzz-corpus/ from run to run, findings
 # land in build-fuzz/fuzz-corpus/findings/. FUZZ_TARGETS="scen report" picks some.
 FUZZ_SECONDS ?= 600
-FUZZ_TARGETS ?= scen set units trace report
+FUZZ_TARGETS ?= scen set units trace report routing
 fuzz:
 	@sh cmake/install-deps.sh
 	CC=clang cmake -S . -B build-fuzz -DCLUSTERSIM_FUZZ=ON -DCLUSTERSIM_CUDA=OFF -DCLUSTERSIM_WERROR=OFF \
