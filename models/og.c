@@ -501,3 +501,35 @@ size_t og_mem_bytes(const og_graph *g) {
   }
   return b;
 }
+
+uint64_t og_limit_bytes(void) {
+  const char *env = getenv("CLUSTERSIM_MAX_OG_BYTES");
+  uint64_t v;
+  if (env && env[0] && topo_parse_bytes(env, &v) == 0 && v > 0) return v;
+  return OG_MAX_BYTES_DEFAULT;
+}
+
+uint64_t og_estimate_bytes(uint64_t ops, uint64_t edges) {
+  /* ops: the record (doubling growth: up to 2x), start/end times, counters, successor offsets, the
+   * ready queue; edges: from/to while building (doubling) and the successor index */
+  return ops * (2 * sizeof(og_op) + 4 + 4 + 4 + 8 + 8 + 4) + edges * (2 * 8 + 4) + sizeof(og_op) * 1024;
+}
+
+static const char *human(uint64_t v, char *buf, size_t len) {
+  if (v >= 1ull << 30) snprintf(buf, len, "%.2f GiB", (double)v / (1ull << 30));
+  else if (v >= 1ull << 20) snprintf(buf, len, "%.2f MiB", (double)v / (1ull << 20));
+  else snprintf(buf, len, "%.1f KiB", (double)v / 1024);
+  return buf;
+}
+
+int og_check_size(const char *what, uint64_t ops, uint64_t edges, char *err, size_t errlen) {
+  uint64_t need = og_estimate_bytes(ops, edges), lim = og_limit_bytes();
+  if (need <= lim && ops < UINT32_MAX - 1) return 0;
+  char a[32], b[32];
+  snprintf(err, errlen,
+           "%s: an op graph of %llu ops and %llu edges needs about %s, above the op-graph limit of %s "
+           "(set CLUSTERSIM_MAX_OG_BYTES to raise it%s)",
+           what, (unsigned long long)ops, (unsigned long long)edges, human(need, a, sizeof a), human(lim, b, sizeof b),
+           ops >= UINT32_MAX - 1 ? "; at most 4294967293 ops in any case" : "");
+  return -1;
+}

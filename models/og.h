@@ -124,6 +124,18 @@ const char *og_op_label(const og_graph *g, uint32_t op, char *buf, size_t len);
 /* Bytes the graph holds now. */
 size_t og_mem_bytes(const og_graph *g);
 
+/* Size limit of op graphs, checked by the builders (wl_*) before they build (issue 17: refuse with the
+ * estimate instead of an out-of-memory kill): $CLUSTERSIM_MAX_OG_BYTES (e.g. "16G"; topo_parse_bytes'
+ * syntax) or OG_MAX_BYTES_DEFAULT. */
+#define OG_MAX_BYTES_DEFAULT (8ull << 30)
+uint64_t og_limit_bytes(void);
+/* Peak bytes of a finalized graph of `ops` ops and `edges` edges (stream order included): the op
+ * records with their growth slack, the build-time edge list and the run-time arrays (og_mem_bytes). */
+uint64_t og_estimate_bytes(uint64_t ops, uint64_t edges);
+/* 0 when the estimate is within the limit; else -1 with "what: N ops and M edges need about X GiB,
+ * above the op-graph limit of Y GiB (set CLUSTERSIM_MAX_OG_BYTES to raise it)" in err. */
+int og_check_size(const char *what, uint64_t ops, uint64_t edges, char *err, size_t errlen);
+
 
 /* `clustersim bench graph` (og_bench.c): builds and runs a synthetic graph of about target_ops ops on
  * `ranks` ranks, a message every send_every layers; prints the figures to out. 0, 1 on failure, 2 on

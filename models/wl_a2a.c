@@ -1,6 +1,7 @@
 /* wl_a2a.c: all-to-all workload (wl_a2a.h), an op graph run on the one executor (og.h). */
 #include "wl_a2a.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,9 @@
 #include "wl_hosts.h"
 
 og_graph *wl_alltoall_graph(const uint32_t *eps, uint32_t count, double bytes) {
-  if (count < 2 || !(bytes > 0)) return NULL;
+  char err[256];
+  if (count < 2 || !(bytes > 0) || og_check_size("all-to-all", (uint64_t)count * count, 0, err, sizeof err) < 0)
+    return NULL;
   og_graph *g = og_new(count, 1, (size_t)count * count + 16);
   uint8_t cat = og_cat(g, "alltoall");
   /* posted in rounds of peers (i -> i + k), as NCCL orders its peers, so that no destination is
@@ -88,6 +91,14 @@ og_graph *wl_nccl_a2a_graph(const wl_nccl_a2a_spec *sp, wl_nccl_a2a_counts *cnt,
   }
   for (uint32_t e = 0; e < tg->n_endpoints; e++) rank[e] = OG_NONE;
   for (uint32_t i = 0; i < n; i++) rank[sp->eps[i]] = i;
+  /* at most two legs per chunk of every pair (relayed), three edges per op */
+  uint64_t chunks = (uint64_t)ceil(sp->bytes / n / sp->chunk_bytes);
+  uint64_t est = (uint64_t)n * n * 2 * (chunks ? chunks : 1);
+  if (og_check_size("nccl all-to-all", est, 3 * est, err, errlen) < 0) {
+    free(rank);
+    wl_hosts_free(&hm);
+    return NULL;
+  }
   og_graph *g = og_new(n, 1, (size_t)n * n + 16);
   for (uint32_t i = 0; i < n; i++) {
     int32_t ho = tg->host[tg->endpoint_node[sp->eps[i]]];

@@ -279,6 +279,7 @@ static int ep_build(og_graph **gp, const wl_ep_spec *s, const uint16_t *routing,
   double tb = wl_ep_token_bytes(s, combine);
   int rc = -1;
   og_graph *g = *gp;
+  uint64_t have = g ? og_nops(g) : 0;
   if (!g) {
     g = og_new(R, 1, (size_t)R * 64);
     for (uint32_t i = 0; i < R; i++) og_place(g, i, node[i] >= 0 ? (uint32_t)node[i] : i, hm.local[s->eps[i]]);
@@ -295,6 +296,23 @@ static int ep_build(og_graph **gp, const wl_ep_spec *s, const uint16_t *routing,
   uint32_t *f_rank = malloc(R * sizeof *f_rank), *f_ep = malloc(R * sizeof *f_ep);
   double *fb = malloc(R * sizeof *fb);
   uint32_t *hist = malloc((size_t)s->window * (R + 1) * sizeof *hist);
+  /* the ops this phase adds (messages; chunked relays in normal mode), checked against the limit */
+  uint64_t nops = 0;
+  for (uint32_t r = 0; r < R; r++) {
+    for (uint32_t d = 0; d < R; d++)
+      if (pair[(size_t)r * R + d] > 0 && (s->low_latency || node[d] == node[r])) nops++;
+    if (s->low_latency) continue;
+    for (uint32_t nd = 0; nd < nnodes; nd++) {
+      double b = pnode[(size_t)r * nnodes + nd] * tb;
+      if (b <= 0) continue;
+      uint64_t nf = 0;
+      for (uint32_t d = 0; d < R; d++) nf += pair[(size_t)r * R + d] > 0 && node[d] == (int32_t)nd;
+      nops += (uint64_t)ceil(b / s->chunk_bytes) * (1 + nf);
+    }
+  }
+  nops += R;
+  if (og_check_size(combine ? "ep combine" : "ep dispatch", have + nops, 2 * have + 4 * nops, err, errlen) < 0)
+    goto out;
   if (s->low_latency) {
     for (uint32_t r = 0; r < R; r++)
       for (uint32_t d = 0; d < R; d++) {

@@ -355,7 +355,16 @@ int scen_doc_load(const char *path, const scen_opts *opts, scen_doc **out, scen_
   for (size_t i = 0, j = 0; rc == 0 && i < d->nov; i++) {
     scen__override *ov = &d->ov[i];
     if (strcmp(ov->path.seg[0], "sweep") == 0) {
-      rc = scen__node_set(d->root, &ov->path, scen__node_clone(ov->value), ov->keytext, err);
+      /* an axis is named by a dotted key of its own (sweep.topology.family: the axis "topology.family") */
+      scen__path ap = ov->path;
+      if (ap.n > 2) {
+        snprintf(ap.buf, sizeof ap.buf, "%s", ov->keytext);
+        ap.buf[5] = 0;
+        ap.seg[0] = ap.buf;
+        ap.seg[1] = ap.buf + 6;
+        ap.n = 2;
+      }
+      rc = scen__node_set(d->root, &ap, scen__node_clone(ov->value), ov->keytext, err);
       free(ov->arg);
       free(ov->keytext);
       scen__node_free(ov->value);

@@ -76,6 +76,15 @@ printf 'schema_version: 1\nexperiment: alltoall\ntopology:\n  family: ft2\n  rad
 expect run-sweep-radix 2 "topology.radix: 9: ports per switch must be an even number" "$CS" run "$T/rsw.yaml" --db "$T/rsw.sqlite"
 grep -q "sweep point 1: " "$T/err" || { echo "FAIL run-sweep-radix: point not named"; cat "$T/err"; fail=$((fail + 1)); }
 
+# op graphs are sized before they are built (CLUSTERSIM_MAX_OG_BYTES): the EP dispatch of Figure 7's
+# EP16 point (256 KiB limit) and a 256 MiB all-to-all (1 MiB) refused with the estimate; the run fails,
+# the process does not grow
+expect og-limit-ep 1 "ep dispatch: an op graph of [0-9]* ops and [0-9]* edges needs about .*, above the op-graph limit of 256.0 KiB" \
+  env CLUSTERSIM_MAX_OG_BYTES=256K "$CS" run "$SRC/scenarios/paper/fig7.yaml" --set sweep.gpus=[16] --db "$T/og.sqlite" -q
+expect og-limit-a2a 1 "nccl all-to-all: an op graph of 131072 ops .* above the op-graph limit of 1.00 MiB" \
+  env CLUSTERSIM_MAX_OG_BYTES=1M "$CS" run "$SRC/scenarios/paper/fig5.yaml" --set sweep.gpus=[32] --set sweep.bytes=[256MiB] \
+  --set sweep.pxn=[true] --set sweep.topology.family=[mpft] --db "$T/og.sqlite" -q
+
 # ---- Found when tried 5: one radix rule, one wording for every family
 # (radix 0 means "the fabric's switch_radix"; above 65535 the spec reader refuses it with the same limit)
 for r in 2 7 70000; do
