@@ -575,9 +575,17 @@ static void test_set_errors(void **state) {
   const char *s5[] = {"model.layers=3"};
   load_sets(DATA "/basic.yaml", s5, 1, &L);
   expect_err(&L, SCEN_ERR_INVALID, "--set:1:1", "model.layers", "did you mean 'num_layers'", NULL);
+  /* --set sweep.AXIS edits the sweep block (adds one here): two points, not an unknown key 'sweep' */
   const char *s6[] = {"sweep.seq_len=[1, 2]"};
   load_sets(DATA "/basic.yaml", s6, 1, &L);
-  expect_err(&L, SCEN_ERR_INVALID, "--set:1:1", "unknown key 'sweep'", NULL);
+  expect_ok(&L);
+  assert_int_equal(L.n, 2);
+  unload(&L);
+  const char *s6b[] = {"sweep.seq_len=[1, 2]", "sweep=null"};
+  load_sets(DATA "/basic.yaml", s6b, 2, &L);
+  expect_ok(&L);
+  assert_int_equal(L.n, 1);
+  unload(&L);
   const char *s7[] = {"flows[5].prio=1"};
   load_sets(DATA "/basic.yaml", s7, 1, &L);
   expect_err(&L, SCEN_ERR_INVALID, "--set:1:15", "not an item of the list", NULL);
