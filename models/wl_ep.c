@@ -11,7 +11,7 @@
 #include "wl_hosts.h"
 
 int wl_ep_check(const wl_ep_spec *s, char *err, size_t errlen) {
-  if (s->ranks < 2) return snprintf(err, errlen, "ranks: %u; allowed: 2 or more GPUs", s->ranks), -1;
+  if (s->ranks < 2) return snprintf(err, errlen, "gpus: %u; allowed: 2 or more GPUs", s->ranks), -1;
   if (s->tokens < 1) return snprintf(err, errlen, "tokens: 0; allowed: 1 or more tokens per GPU"), -1;
   if (s->hidden < 1) return snprintf(err, errlen, "hidden: 0; allowed: 1 or more"), -1;
   if (s->experts < 1 || s->experts > 65535)

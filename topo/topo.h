@@ -218,6 +218,10 @@ int topo_count(const topo_spec *spec, topo_counts *out, char *err, size_t errlen
 /* Bytes topo_build() would hold at its peak for these counts: the graph's arrays (topo_memory_bytes'
  * figures) plus the CSR fill counters of topo_finalize(). An upper estimate, not a measurement. */
 uint64_t topo_estimate_bytes(const topo_counts *c);
+/* The size check topo_build() makes before allocating: 0, or TOPO_ETOOBIG with the estimate, the
+ * limit and how to raise it (message starting with the key that sizes the family: radix, endpoints,
+ * slimfly.q, dragonfly.g). */
+int topo_check_size(const topo_spec *spec, const topo_counts *c, char *err, size_t errlen);
 /* The scenario key an EINVAL/ETOOBIG message starts with (see Errors above): copies "slimfly.q"
  * of "slimfly.q: 6: ..." into key; 0, or -1 when the message names no key. */
 int topo_err_key(const char *msg, char *key, size_t keylen);

@@ -454,22 +454,10 @@ static void human_bytes(uint64_t b, char *out, size_t len) {
   else snprintf(out, len, "%.2f %s", v, u[i]);
 }
 
-int topo_build(const topo_spec *spec, topo_graph **out, char *err, size_t errlen) {
-  *out = NULL;
-  const topo__family_ops *ops = family_ops(spec->family);
-  if (!ops) return topo__fail(err, errlen, TOPO_EINVAL, "family: unknown (%d)", (int)spec->family);
-  topo_counts c;
-  memset(&c, 0, sizeof c);
-  int rc = ops->count(spec, &c, err, errlen);
-  if (rc < 0) return rc;
-  if (spec->formula_only)
-    return topo__fail(err, errlen, TOPO_ENOGRAPH,
-                      "%s: formula_only: counts and cost only, no graph is built (q=%d is %s)",
-                      topo_family_name(spec->family), spec->sf_q,
-                      topo__is_prime_power(spec->sf_q, NULL, NULL) ? "a prime power" : "not a prime power");
-  uint64_t nodes = c.endpoints + c.switches + c.nics + c.nvswitches + c.pcie_switches + c.hosts + 16;
-  uint64_t links = c.switch_links + c.endpoint_links + c.internal_links + 16;
-  uint64_t est = topo_estimate_bytes(&c), lim = topo_graph_limit(spec);
+int topo_check_size(const topo_spec *spec, const topo_counts *c, char *err, size_t errlen) {
+  uint64_t nodes = c->endpoints + c->switches + c->nics + c->nvswitches + c->pcie_switches + c->hosts + 16;
+  uint64_t links = c->switch_links + c->endpoint_links + c->internal_links + 16;
+  uint64_t est = topo_estimate_bytes(c), lim = topo_graph_limit(spec);
   if (est > lim || nodes > UINT32_MAX / 2 || links > UINT32_MAX / 4) {
     const char *key = spec->family == TOPO_SLIMFLY ? "slimfly.q"
                       : spec->family == TOPO_DRAGONFLY ? "dragonfly.g"
@@ -484,15 +472,35 @@ int topo_build(const topo_spec *spec, topo_graph **out, char *err, size_t errlen
       return topo__fail(err, errlen, TOPO_ETOOBIG,
                         "%s: %lld: this %s has %llu endpoints, %llu nodes and %llu links (about %s); graph ids are "
                         "32-bit: at most %u nodes and %u links can be built",
-                        key, kv, topo_family_name(spec->family), (unsigned long long)c.endpoints,
+                        key, kv, topo_family_name(spec->family), (unsigned long long)c->endpoints,
                         (unsigned long long)nodes, (unsigned long long)links, eb, UINT32_MAX / 2, UINT32_MAX / 4);
     return topo__fail(err, errlen, TOPO_ETOOBIG,
                       "%s: %lld: this %s of %llu endpoints needs about %s for its graph (%llu nodes, %llu links), "
                       "above the limit of %s; raise the limit with CLUSTERSIM_MAX_GRAPH_BYTES=%lluG (bytes, or "
                       "with K/M/G/T) if the machine has the memory",
-                      key, kv, topo_family_name(spec->family), (unsigned long long)c.endpoints, eb,
+                      key, kv, topo_family_name(spec->family), (unsigned long long)c->endpoints, eb,
                       (unsigned long long)nodes, (unsigned long long)links, lb, (unsigned long long)((est >> 30) + 1));
   }
+  return 0;
+}
+
+int topo_build(const topo_spec *spec, topo_graph **out, char *err, size_t errlen) {
+  *out = NULL;
+  const topo__family_ops *ops = family_ops(spec->family);
+  if (!ops) return topo__fail(err, errlen, TOPO_EINVAL, "family: unknown (%d)", (int)spec->family);
+  topo_counts c;
+  memset(&c, 0, sizeof c);
+  int rc = ops->count(spec, &c, err, errlen);
+  if (rc < 0) return rc;
+  if (spec->formula_only)
+    return topo__fail(err, errlen, TOPO_ENOGRAPH,
+                      "%s: formula_only: counts and cost only, no graph is built (q=%d is %s)",
+                      topo_family_name(spec->family), spec->sf_q,
+                      topo__is_prime_power(spec->sf_q, NULL, NULL) ? "a prime power" : "not a prime power");
+  rc = topo_check_size(spec, &c, err, errlen);
+  if (rc < 0) return rc;
+  uint64_t nodes = c.endpoints + c.switches + c.nics + c.nvswitches + c.pcie_switches + c.hosts + 16;
+  uint64_t links = c.switch_links + c.endpoint_links + c.internal_links + 16;
   topo_graph *g = topo_graph_new((uint32_t)nodes, (uint32_t)links);
   g->spec = *spec;
   g->counts = c;

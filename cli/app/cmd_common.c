@@ -129,6 +129,15 @@ int cli_scenario_load(const char *path, const cli_opts *o, cli_scenario *cs) {
     cli_scenario_free(cs);
     return -1;
   }
+  for (size_t i = 0; cs->exp->check && i < cs->npoints; i++) {
+    char msg[1024];
+    if (cs->exp->check(cs->points[i], msg, sizeof msg) == 0) continue;
+    if (cli_key_err_where(cs->doc, msg, "", &e) < 0) snprintf(e.file, sizeof e.file, "%s", path);
+    scen_err_print(&e, stderr);
+    if (scen_point_label(cs->points[i])[0]) fprintf(stderr, "  (sweep point %zu: %s)\n", i, scen_point_label(cs->points[i]));
+    cli_scenario_free(cs);
+    return -1;
+  }
   return 0;
 }
 

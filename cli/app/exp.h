@@ -19,6 +19,10 @@ typedef struct cli_experiment {
   const scen_key *schema;
   /* 0 ok; <0 failed with a message in err. Must be deterministic in (scenario, seed, replicate). */
   int (*run)(const scen *s, uint32_t replicate, res_run *out, char *err, size_t errlen);
+  /* Optional: checks a point's workload inputs at load time, before anything runs (cheap: no graph is
+   * built). 0, or -1 with a message that starts with the scenario key it is about ("experts: ...");
+   * the loader puts that key's file:line:column in front and exits 2, as for its own errors. */
+  int (*check)(const scen *s, char *err, size_t errlen);
 } cli_experiment;
 
 const cli_experiment *cli_experiment_find(const char *name);

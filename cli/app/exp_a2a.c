@@ -71,6 +71,7 @@ const cli_experiment cli_exp_alltoall = {
   "flow-level all-to-all: every GPU sends `bytes` to every other at once (completion time, algbw)",
   a2a_keys,
   a2a_run,
+  NULL,
 };
 
 /* ---- experiment nccl_alltoall: nccl-tests' alltoall_perf with PXN (wl_nccl_a2a_graph) ---- */
@@ -141,4 +142,5 @@ const cli_experiment cli_exp_nccl_alltoall = {
   "nccl-tests alltoall_perf on a topology of hosts, with or without PXN (time, algbw, busbw = algbw (n-1)/n)",
   nccl_a2a_keys,
   nccl_a2a_run,
+  NULL,
 };

@@ -372,4 +372,5 @@ const cli_experiment cli_exp_collective = {
   "under a routing policy (paper Figure 8)",
   coll_keys,
   coll_exp_run,
+  NULL,
 };

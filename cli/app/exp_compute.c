@@ -146,4 +146,5 @@ const cli_experiment cli_exp_compute = {
   "duration of one GPU op (MLA decode, GEMM, MoE FFN, LogFMT copy) from the kernel trace or a roofline",
   compute_keys,
   compute_run,
+  NULL,
 };

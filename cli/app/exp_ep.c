@@ -54,6 +54,31 @@ static double mean(const double *v, uint32_t n) {
   return n ? s / n : 0;
 }
 
+static wl_ep_spec spec_of(const scen *s, const topo_graph *g, const uint32_t *eps, uint32_t count) {
+  wl_ep_spec sp = {g, eps, count, (uint32_t)scen_int(s, "tokens"), (uint32_t)scen_int(s, "hidden"),
+                   (uint32_t)scen_int(s, "experts"), (uint32_t)scen_int(s, "experts_per_token"),
+                   (uint32_t)scen_int(s, "groups"), (uint32_t)scen_int(s, "node_limit"), scen_f64(s, "skew"),
+                   scen_f64(s, "dispatch_elem_bytes"), scen_f64(s, "scale_bytes"), scen_f64(s, "combine_elem_bytes"),
+                   (uint32_t)scen_int(s, "scale_block"), strcmp(scen_str(s, "mode"), "low_latency") == 0,
+                   scen_bytes(s, "chunk"), (uint32_t)scen_int(s, "window")};
+  return sp;
+}
+
+/* Load-time check: the GPUs from the topology's counts (no graph), then the gate's rules. */
+static int ep_check(const scen *s, char *err, size_t errlen) {
+  topo_spec ts;
+  topo_counts c;
+  if (cli_topo_spec_from_scen(s, &ts, err, errlen) < 0 || topo_count(&ts, &c, err, errlen) < 0) return 0;   /* said by the topology check */
+  int64_t want = scen_int(s, "gpus");
+  if (want < 0 || (uint64_t)want > c.endpoints || (want ? want : (int64_t)c.endpoints) < 2) {
+    snprintf(err, errlen, "gpus: %lld: the topology has %llu GPUs; allowed: 0 (all) or 2 .. %llu", (long long)want,
+             (unsigned long long)c.endpoints, (unsigned long long)c.endpoints);
+    return -1;
+  }
+  wl_ep_spec sp = spec_of(s, NULL, NULL, (uint32_t)(want ? want : (int64_t)c.endpoints));
+  return wl_ep_check(&sp, err, errlen);
+}
+
 int cli_ep_run(const scen *s, uint32_t replicate, cli_ep_out *o, char *err, size_t errlen) {
   memset(o, 0, sizeof *o);
   sim_engine_opts eo = {SIM_QUEUE_DEFAULT, 0, scen_seed(s), replicate};
@@ -69,12 +94,7 @@ int cli_ep_run(const scen *s, uint32_t replicate, cli_ep_out *o, char *err, size
   if (cli_net_build(s, e, &g, &n, err, errlen) < 0) goto out;
   uint32_t count = 0;
   if (cli_net_gpus(s, g, &eps, &count, err, errlen) < 0) goto out;
-  wl_ep_spec sp = {g, eps, count, (uint32_t)scen_int(s, "tokens"), (uint32_t)scen_int(s, "hidden"),
-                   (uint32_t)scen_int(s, "experts"), (uint32_t)scen_int(s, "experts_per_token"),
-                   (uint32_t)scen_int(s, "groups"), (uint32_t)scen_int(s, "node_limit"), scen_f64(s, "skew"),
-                   scen_f64(s, "dispatch_elem_bytes"), scen_f64(s, "scale_bytes"), scen_f64(s, "combine_elem_bytes"),
-                   (uint32_t)scen_int(s, "scale_block"), strcmp(scen_str(s, "mode"), "low_latency") == 0,
-                   scen_bytes(s, "chunk"), (uint32_t)scen_int(s, "window")};
+  wl_ep_spec sp = spec_of(s, g, eps, count);
   if (wl_ep_check(&sp, err, errlen) < 0) goto out;
   routing = malloc((size_t)count * sp.tokens * sp.experts_per_token * sizeof *routing);
   if (!routing) {
@@ -209,4 +229,5 @@ const cli_experiment cli_exp_ep = {
   "DeepEP-style expert-parallel dispatch and combine (normal or low-latency mode): time, RDMA and NVLink GB/s per GPU",
   ep_keys,
   ep_run,
+  ep_check,
 };

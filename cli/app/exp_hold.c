@@ -41,4 +41,5 @@ const cli_experiment cli_exp_hold = {
   "hold model on the event engine: N pending events, each handler re-schedules one at an exponential delay",
   hold_keys,
   hold_run,
+  NULL,
 };

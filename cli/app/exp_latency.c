@@ -328,4 +328,5 @@ const cli_experiment cli_exp_latency = {
   "latency split by component (paper Table 5)",
   keys,
   latency_run,
+  NULL,
 };

@@ -157,4 +157,5 @@ const cli_experiment cli_exp_llm = {
   "KV-cache bytes per token (and per request) and training FLOPs per token of an LLM config",
   llm_keys,
   llm_run,
+  NULL,
 };

@@ -127,6 +127,7 @@ const cli_experiment cli_exp_logfmt = {
   "fraction flushed to zero, bits per element, on seeded activation-like data",
   logfmt_keys,
   logfmt_run,
+  NULL,
 };
 
 /* ------------------------------------------------------------------ fp8_accum */
@@ -208,4 +209,5 @@ const cli_experiment cli_exp_fp8_accum = {
   "promotion to FP32 every N_c products; relative error against float64",
   accum_keys,
   accum_run,
+  NULL,
 };

@@ -492,4 +492,4 @@ static int run(const scen *s, uint32_t replicate, res_run *out, char *err, size_
 const cli_experiment cli_exp_pcie_contention = {
   "pcie_contention",
   "KV-cache loads (host memory -> GPU) against EP all-to-all on the GPU's PCIe link; EP-first priority",
-  keys, run};
+  keys, run, NULL};

@@ -272,4 +272,5 @@ const cli_experiment cli_exp_incast = {
   "packet model: N senders to one receiver, a victim flow sharing an uplink (queues, PFC pauses, DCQCN, credits)",
   keys,
   incast_run,
+  NULL,
 };

@@ -189,4 +189,5 @@ const cli_experiment cli_exp_latency_load = {
   "64 B ping-pong latency with a background all-to-all at a given load (packet model: queues at NICs and switches)",
   keys,
   ltl_run,
+  NULL,
 };

@@ -400,28 +400,34 @@ const cli_experiment cli_exp_topology = {
   "counts, structural check and cost of a cluster topology (FT2, FT3, MRFT, MPFT, Slim Fly, Dragonfly, node)",
   cli_topo_schema,
   topo_run,
+  NULL,
 };
 
 static int key_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.'; }
 
-int cli_topo_err_where(const scen_doc *doc, const char *msg, scen_err *e) {
+int cli_key_err_where(const scen_doc *doc, const char *msg, const char *prefix, scen_err *e) {
   memset(e, 0, sizeof *e);
   size_t n = 0;
   while (key_char(msg[n]) && n + 1 < 160) n++;
   int sep = n > 0 && ((msg[n] == ':' && msg[n + 1] == ' ') || (msg[n] == ' ' && msg[n + 1] == '=' && msg[n + 2] == ' '));
   if (!doc || !sep) {
-    snprintf(e->msg, sizeof e->msg, "topology: %s", msg);
+    snprintf(e->msg, sizeof e->msg, "%s%s", prefix[0] ? "topology: " : "", msg);
     return -1;
   }
   char key[160], path[200];
   memcpy(key, msg, n);
   key[n] = 0;
-  if (strncmp(key, "topology.", 9) == 0 || strncmp(key, "cost.", 5) == 0) snprintf(path, sizeof path, "%s", key);
-  else snprintf(path, sizeof path, "topology.%s", key);
+  size_t pl = strlen(prefix);
+  if (!pl || strncmp(key, prefix, pl) == 0 || strncmp(key, "cost.", 5) == 0) snprintf(path, sizeof path, "%s", key);
+  else snprintf(path, sizeof path, "%s%s", prefix, key);
   scen_doc_where(doc, path, e);
   snprintf(e->path, sizeof e->path, "%s", path);
   snprintf(e->msg, sizeof e->msg, "%s", msg + n + (msg[n] == ':' ? 2 : 3));   /* after ": " or " = " */
   return 0;
+}
+
+int cli_topo_err_where(const scen_doc *doc, const char *msg, scen_err *e) {
+  return cli_key_err_where(doc, msg, "topology.", e);
 }
 
 int cli_topo_check_points(const scen_doc *doc, scen *const *points, size_t n) {
@@ -430,7 +436,8 @@ int cli_topo_check_points(const scen_doc *doc, scen *const *points, size_t n) {
     char err[1024];
     topo_spec sp;
     topo_counts c;
-    if (cli_topo_spec_from_scen(points[i], &sp, err, sizeof err) == 0 && topo_count(&sp, &c, err, sizeof err) == 0)
+    if (cli_topo_spec_from_scen(points[i], &sp, err, sizeof err) == 0 && topo_count(&sp, &c, err, sizeof err) == 0 &&
+        (sp.formula_only || topo_check_size(&sp, &c, err, sizeof err) == 0))
       continue;
     scen_err e;
     if (cli_topo_err_where(doc, err, &e) < 0) snprintf(e.file, sizeof e.file, "%s", scen_path(points[i]));

@@ -45,6 +45,9 @@ int cli_topo_spec_from_scen(const scen *s, topo_spec *out, char *err, size_t err
  * `topology.` (or `cost.`), its file:line:column in doc and the rest of the message. 0, or -1 when the
  * message names no key (e then holds the whole message, no position). */
 int cli_topo_err_where(const scen_doc *doc, const char *msg, scen_err *e);
+/* The same for any message that starts with a scenario key: prefix is put before a key that does not
+ * start with it ("topology." for topology messages, "" for an experiment's own keys). */
+int cli_key_err_where(const scen_doc *doc, const char *msg, const char *prefix, scen_err *e);
 
 /* Checks every point's topology before anything runs (the spec, then topo_count: shapes, radix, size
  * limit), so a bad topology is a bad-input error with the key's position like the loader's. 0 or -1

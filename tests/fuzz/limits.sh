@@ -31,8 +31,8 @@ printf 'schema_version: 1\nexperiment: topology\ntopology:\n  family: ft3\n  rad
 expect ft3-k512-describe 2 "k512.yaml:5:10: error: topology.radix: 512: .* needs about 4.13 GiB .*limit of 2.00 GiB.*CLUSTERSIM_MAX_GRAPH_BYTES" "$CS" topo describe "$T/k512.yaml"
 printf 'schema_version: 1\nexperiment: topology\ntopology: {family: ft3, radix: 768}\n' > "$T/k768.yaml"
 expect ft3-k768-describe 2 "topology.radix: 768: .*GiB for its graph" "$CS" topo describe "$T/k768.yaml"
-# run: the point fails with the same message (recorded in runs.error), no abort and no OOM kill
-expect ft3-k768-run 1 "radix: 768: .*GiB for its graph" "$CS" run "$T/k768.yaml" $DB -q
+# run: refused at load with the same message and its position (exit 2), no abort and no OOM kill
+expect ft3-k768-run 2 "k768.yaml:3:32: error: topology.radix: 768: .*GiB for its graph" "$CS" run "$T/k768.yaml" $DB -q
 # The limit is overridable (and applies to small graphs too when set low)
 CLUSTERSIM_MAX_GRAPH_BYTES=64K expect graph-limit-override 2 "limit of 64.00 KiB" "$CS" topo describe ft2-k64
 # k: 100000 (item 2 of the acceptance): one message, no build
@@ -75,6 +75,14 @@ expect run-slimfly-q6 2 "rsf.yaml:6:16: error: topology.slimfly.q: 6: q must be 
 printf 'schema_version: 1\nexperiment: alltoall\ntopology:\n  family: ft2\n  radix: 8\nsweep:\n  topology.radix: [8, 9]\n' > "$T/rsw.yaml"
 expect run-sweep-radix 2 "topology.radix: 9: ports per switch must be an even number" "$CS" run "$T/rsw.yaml" --db "$T/rsw.sqlite"
 grep -q "sweep point 1: " "$T/err" || { echo "FAIL run-sweep-radix: point not named"; cat "$T/err"; fail=$((fail + 1)); }
+
+# a workload's own rules (experiment check hooks, e.g. ep's gate) are load-time errors too: position, exit 2
+printf 'schema_version: 1\nexperiment: ep\ntopology: {name: c, family: mpft, planes: 8, endpoints: 64, fabric: fabric-ib-ndr, node: node-h800, layout: layout-sc14-400g}\ngpus: 16\nexperts: 100\n' > "$T/epx.yaml"
+expect run-ep-experts 2 "epx.yaml:5:10: error: experts: 100 routed experts are not divisible among 16 GPUs; allowed: a multiple of 16" \
+  "$CS" run "$T/epx.yaml" --presets "$SRC/scenarios" --db "$T/epx.sqlite"
+expect run-ep-top-k 2 "error: experts_per_token: 300; allowed: 1 .. experts" \
+  "$CS" run "$T/epx.yaml" --presets "$SRC/scenarios" --set experts=256 --set experts_per_token=300 --db "$T/epx.sqlite"
+[ ! -e "$T/epx.sqlite" ] || { echo "FAIL run-ep-experts: database written"; fail=$((fail + 1)); }
 
 # op graphs are sized before they are built (CLUSTERSIM_MAX_OG_BYTES): the EP dispatch of Figure 7's
 # EP16 point (256 KiB limit) and a 256 MiB all-to-all (1 MiB) refused with the estimate; the run fails,
