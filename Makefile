@@ -5,7 +5,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build reproduce test asan fuzz clean
+.PHONY: all deps configure build reproduce test asan ubsan fuzz clean
 all: build
 
 deps:
@@ -34,6 +34,14 @@ asan:
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ctest --output-on-failure -j $(JOBS) -LE gpu
 
+# UBSan alone (trapping: -fno-sanitize-recover), the whole suite but the libFuzzer smoke runs (make test
+# has them) plus every paper scenario; CI runs it after make test.
+ubsan:
+	@sh cmake/install-deps.sh
+	cmake -S . -B build-ubsan -DCLUSTERSIM_UBSAN=ON -DCLUSTERSIM_CUDA=OFF -DCLUSTERSIM_FUZZ_SMOKE=OFF
+	cmake --build build-ubsan -j $(JOBS)
+	cd build-ubsan && UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --output-on-failure -j $(JOBS) -LE gpu -E "^fuzz_smoke_"
+
 # Long fuzz campaigns (tests/fuzz): every target for FUZZ_SECONDS (default 600) with clang's
 # libFuzzer, ASan and UBSan; the corpus grows in build-fuzz/fuzz-corpus/ from run to run, findings
 # land in build-fuzz/fuzz-corpus/findings/. FUZZ_TARGETS="scen report" picks some.
@@ -47,4 +55,4 @@ fuzz:
 	cd build-fuzz && ctest --output-on-failure -R "^fuzz_smoke_($(shell echo $(FUZZ_TARGETS) | tr ' ' '|'))$$"
 
 clean:
-	rm -rf $(BUILD) build-asan build-fuzz
+	rm -rf $(BUILD) build-asan build-ubsan build-fuzz
