@@ -58,5 +58,6 @@ int cmd_bench(int argc, char **argv);
 int cmd_reproduce(int argc, char **argv);
 int cmd_experiments(int argc, char **argv);
 int cmd_topo(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 #endif

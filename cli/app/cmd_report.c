@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "report.h"
+#include "res_diff.h"
 
 static const char report_usage[] =
   "usage: clustersim report NAME|FILE|all [options]\n"
@@ -134,7 +135,21 @@ int cmd_reproduce(int argc, char **argv) {
   cli_opts o;
   int rc = cli_parse_common(argc, argv, &o, reproduce_usage);
   if (rc) return rc > 0 ? 0 : 2;
+  /* The tables before this run (the checked-in ones when --results is the source tree's results/,
+   * else the source tree's results/tables): the closing summary says which values moved. */
+  char tdir[1024], sdir[1024];
+  snprintf(tdir, sizeof tdir, "%s/tables", o.results_dir);
+  snprintf(sdir, sizeof sdir, "%s/results/tables", cli_source_dir());
+  struct stat st;
+  res_tables *before = res_tables_snapshot(stat(tdir, &st) == 0 ? tdir : sdir);
   rc = report_all(&o);
+  res_diff_opts dopt = {1e-9, 0, NULL, NULL};
+  res_diff_stats ds;
+  printf("\nclustersim reproduce: values that moved since the previous tables:\n");
+  res_tables_diff(before, tdir, &dopt, stdout, &ds);
+  res_tables_free(before);
+  if (ds.moved + ds.only_a + ds.only_b == 0) printf("  none (%zu values compared)\n", ds.compared);
+  else printf("  %zu of %zu value(s) moved, %zu gone, %zu new\n", ds.moved, ds.compared, ds.only_a, ds.only_b);
   printf("\nclustersim reproduce: tables in %s/tables/, figures in %s/figures/, runs in %s\n", o.results_dir,
          o.results_dir, o.db_path);
   /* A value outside its paper tolerance is a finding to read in the table, not a failed run:

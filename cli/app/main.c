@@ -12,6 +12,7 @@ static const char usage[] =
   "  sweep FILE [-j N]   the same, N points in parallel, with progress\n"
   "  report NAME|all     run a paper scenario if needed and write its tables and figures\n"
   "  reproduce           every paper scenario: results/tables and results/figures\n"
+  "  diff DB1 [DB2]      every metric that moved between two stores' (or revisions') runs\n"
   "  bench engine        event-engine hold-model benchmark (events/s)\n"
   "  topo describe FILE  counts, cables, diameter, hops, path diversity, bisection, memory, cost\n"
   "  experiments [NAME]  list experiments, or the scenario keys one accepts\n";
@@ -23,7 +24,7 @@ int main(int argc, char **argv) {
   }
   static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
     {"run", cmd_run}, {"sweep", cmd_sweep}, {"report", cmd_report}, {"reproduce", cmd_reproduce},
-    {"bench", cmd_bench}, {"experiments", cmd_experiments}, {"topo", cmd_topo},
+    {"bench", cmd_bench}, {"experiments", cmd_experiments}, {"topo", cmd_topo}, {"diff", cmd_diff},
   };
   for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
     if (strcmp(argv[1], cmds[i].name) == 0) return cmds[i].fn(argc - 2, argv + 2);
