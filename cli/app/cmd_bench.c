@@ -7,10 +7,12 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "exp_a2a.h"
+#include "exp_decode.h"
 #include "exp_ep.h"
 #include "exp_net.h"
 #include "exp_net_export.h"
@@ -301,9 +303,56 @@ static int bench_ep(int argc, char **argv) {
   return 0;
 }
 
+static const char bench_decode_usage[] =
+  "usage: clustersim bench decode [--scenario FILE]\n"
+  "One DeepSeek-V3 decode step (experiment decode) on scenarios/examples/decode-ep320.yaml: EP320 = 40 hosts of\n"
+  "8 H800 GPUs on an 8-plane MPFT, 61 layers, 32 tokens per GPU per micro-batch, dual micro-batch overlap.\n"
+  "Prints the wall time of the whole point (topology, routing, graph, run; target < 2 s), the run alone,\n"
+  "the simulated TPOT and ops/s.\n";
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int bench_decode(int argc, char **argv) {
+  const char *path = "scenarios/examples/decode-ep320.yaml";
+  for (int i = 0; i < argc; i++) {
+    if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) { fputs(bench_decode_usage, stdout); return 0; }
+    if (strcmp(argv[i], "--scenario") == 0 && i + 1 < argc) { path = argv[i + 1]; i++; continue; }
+    fprintf(stderr, "clustersim: bench decode: unknown option '%s'\n%s", argv[i], bench_decode_usage);
+    return 2;
+  }
+  cli_opts o;
+  memset(&o, 0, sizeof o);
+  cli_scenario cs;
+  if (cli_scenario_load(path, &o, &cs) < 0) return 1;
+  if (strcmp(cs.exp->name, "decode") != 0 || cs.npoints != 1) {
+    fprintf(stderr, "clustersim: bench decode: %s must be one point of experiment decode\n", path);
+    cli_scenario_free(&cs);
+    return 1;
+  }
+  char err[1024];
+  cli_decode_out x;
+  double t0 = now_s();
+  int rc = cli_decode_run(cs.points[0], 0, NULL, &x, err, sizeof err);
+  double wall = now_s() - t0;
+  cli_scenario_free(&cs);
+  if (rc < 0) {
+    fprintf(stderr, "clustersim: bench decode: %s\n", err);
+    return 1;
+  }
+  printf("| GPUs | layers | ops | messages | simulated TPOT (ms) | wall, whole point (s) | wall, og_run (s) | ops/s |\n");
+  printf("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  printf("| %u | %u | %llu | %llu | %.3f | %.2f | %.2f | %.0f |\n", x.gpus, x.layers, (unsigned long long)x.ops,
+         (unsigned long long)x.sends, x.tpot_s * 1e3, wall, x.wall_s, x.wall_s > 0 ? (double)x.ops / x.wall_s : 0.0);
+  return 0;
+}
+
 int cmd_bench(int argc, char **argv) {
   if (argc < 1 || strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0) {
-    printf("usage: clustersim bench engine|net|packet|graph|ep [options]   (see clustersim bench engine --help, bench net "
+    printf("usage: clustersim bench engine|net|packet|graph|ep|decode [options]   (see clustersim bench engine --help, bench net "
            "--help, bench packet --help)\n");
     return argc < 1 ? 2 : 0;
   }
@@ -312,7 +361,8 @@ int cmd_bench(int argc, char **argv) {
   if (strcmp(argv[0], "packet") == 0) return cli_bench_packet(argc - 1, argv + 1);
   if (strcmp(argv[0], "graph") == 0) return bench_graph(argc - 1, argv + 1);
   if (strcmp(argv[0], "ep") == 0) return bench_ep(argc - 1, argv + 1);
-  fprintf(stderr, "clustersim: unknown benchmark '%s'; allowed: engine, net, packet, graph, ep\n", argv[0]);
+  if (strcmp(argv[0], "decode") == 0) return bench_decode(argc - 1, argv + 1);
+  fprintf(stderr, "clustersim: unknown benchmark '%s'; allowed: engine, net, packet, graph, ep, decode\n", argv[0]);
   return 2;
 }
 
