@@ -24,6 +24,8 @@ table1
 table2
 table3
 table5
+tpot
+tpot_nvl72
 L
 for f in "$SRC"/scenarios/paper/*.yaml; do
   b=$(basename "$f" .yaml)
