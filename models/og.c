@@ -32,12 +32,16 @@ struct og_graph {
   char *names;
   size_t names_len, names_cap;
   char *cats[OG_CATS_MAX];
+  double cat_w[OG_CATS_MAX];
   uint32_t ncats;
+  uint32_t nbg;   /* background ops */
   uint32_t *host, *gpu;
   /* run state */
   uint32_t *ready;
   uint32_t rhead, rtail;
-  uint32_t done;
+  uint32_t done, done_fg, need_fg;
+  void (*on_mark)(void *ctx, uint32_t op, sim_time_ps t);
+  void *mark_ctx;
   net_model *net;
   sim_engine *eng;
   double sm_scale_den;
@@ -104,6 +108,7 @@ uint8_t og_cat(og_graph *g, const char *name) {
   size_t n = strlen(name) + 1;
   g->cats[g->ncats] = xrealloc(NULL, n);
   memcpy(g->cats[g->ncats], name, n);
+  g->cat_w[g->ncats] = 1.0;
   return (uint8_t)g->ncats++;
 }
 const char *og_cat_name(const og_graph *g, uint8_t cat) { return cat < g->ncats ? g->cats[cat] : "?"; }
@@ -176,6 +181,29 @@ void og_dep(og_graph *g, uint32_t before, uint32_t after) {
   g->e_from[g->nedges] = before;
   g->e_to[g->nedges] = after;
   g->nedges++;
+}
+
+uint32_t og_send_host(og_graph *g, uint32_t rank, uint32_t stream, uint8_t cat, uint32_t dst_ep, double bytes,
+                      uint8_t prio) {
+  uint32_t id = og_send(g, rank, stream, cat, dst_ep, dst_ep, bytes, 0, prio);
+  g->ops[id].flags |= OG_F_HOSTMEM;
+  return id;
+}
+
+void og_cat_weight(og_graph *g, uint8_t cat, double weight) {
+  OG_CHECK(cat < g->ncats && weight > 0);
+  g->cat_w[cat] = weight;
+}
+
+void og_background(og_graph *g, uint32_t op) {
+  OG_CHECK(!g->final && op < g->nops);
+  if (!(g->ops[op].flags & OG_F_BACKGROUND)) g->nbg++;
+  g->ops[op].flags |= OG_F_BACKGROUND;
+}
+
+void og_mark(og_graph *g, uint32_t op) {
+  OG_CHECK(op < g->nops);
+  g->ops[op].flags |= OG_F_MARK;
 }
 
 uint32_t og_recv(og_graph *g, uint32_t rank, uint32_t stream, uint8_t cat, uint32_t send_op) {
@@ -326,6 +354,9 @@ int og_finalize(og_graph *g, char *err, size_t errlen) {
 static void op_end(og_graph *g, uint32_t id, sim_time_ps now) {
   g->t_end[id] = now;
   g->done++;
+  uint8_t f = g->ops[id].flags;
+  if (!(f & OG_F_BACKGROUND) && ++g->done_fg == g->need_fg && g->nbg) sim_stop(g->eng);
+  if ((f & OG_F_MARK) && g->on_mark) g->on_mark(g->mark_ctx, id, now);
   for (uint32_t k = g->succ_off[id]; k < g->succ_off[id + 1]; k++) {
     uint32_t w = g->succ[k];
     if (--g->left[w] == 0) g->ready[g->rtail++] = w;
@@ -375,11 +406,19 @@ static void drain(og_graph *g) {
         m.dst = o->dst_ep;
         m.bytes = o->v.bytes;
         m.prio = o->prio;
+        m.weight = g->cat_w[o->cat];
         m.flow = o->flow;
         m.done = on_send_end;
         m.ctx = g;
         m.tag = id;
-        int rc = g->net ? net_send(g->net, &m, NULL) : NET_EINVAL;
+        int rc = NET_EINVAL;
+        if (g->net && (o->flags & OG_F_HOSTMEM)) {
+          topo_route r;
+          rc = net_host_route(g->net, o->dst_ep, 0, &r);
+          if (rc >= 0) rc = r.n ? net_send_route(g->net, &m, &r, NULL) : NET_EINVAL;
+        } else if (g->net) {
+          rc = net_send(g->net, &m, NULL);
+        }
         if (rc < 0) {
           if (!g->err_code) {
             g->err_code = OG_ESEND;
@@ -435,7 +474,10 @@ int og_run(og_graph *g, net_model *n, sim_engine *e, const og_exec_opts *o, og_s
   g->eng = e;
   g->sm_count = sm;
   g->err_code = 0;
-  g->done = 0;
+  g->done = g->done_fg = 0;
+  g->need_fg = nops - g->nbg;
+  g->on_mark = o ? o->on_mark : NULL;
+  g->mark_ctx = o ? o->ctx : NULL;
   g->rhead = g->rtail = 0;
   memcpy(g->left, g->npred, (size_t)nops * sizeof *g->left);
   sim_time_ps t0 = sim_now(e);
@@ -447,7 +489,7 @@ int og_run(og_graph *g, net_model *n, sim_engine *e, const og_exec_opts *o, og_s
   if (!g->err_code) sim_run(e, SIM_TIME_MAX);
   sim_time_ps tend = t0;
   for (uint32_t i = 0; i < nops; i++)
-    if (g->t_end[i] != SIM_TIME_MAX && g->t_end[i] > tend) tend = g->t_end[i];
+    if (g->t_end[i] != SIM_TIME_MAX && g->t_end[i] > tend && !(g->ops[i].flags & OG_F_BACKGROUND)) tend = g->t_end[i];
   if (out) {
     memset(out, 0, sizeof *out);
     out->ops = nops;
@@ -458,6 +500,7 @@ int og_run(og_graph *g, net_model *n, sim_engine *e, const og_exec_opts *o, og_s
     out->t_end = tend;
     out->wall_s = mono_s() - w0;
     out->events = sim_events_processed(e) - ev0;
+    out->bg_unfinished = g->nbg - (g->done - g->done_fg);
   }
   if (g->err_code) {
     const og_op *op = &g->ops[g->err_op];
@@ -465,11 +508,11 @@ int og_run(og_graph *g, net_model *n, sim_engine *e, const og_exec_opts *o, og_s
              og_op_label(g, g->err_op, lab, sizeof lab), op->src_ep, op->dst_ep);
     return g->err_code;
   }
-  if (g->done != nops) {
+  if (g->done_fg != g->need_fg) {
     uint32_t i = 0;
-    while (i < nops && g->t_end[i] != SIM_TIME_MAX) i++;
-    snprintf(err, errlen, "op graph: %u of %u ops did not end (first: %s); the engine was stopped", nops - g->done,
-             nops, og_op_label(g, i, lab, sizeof lab));
+    while (i < nops && (g->t_end[i] != SIM_TIME_MAX || (g->ops[i].flags & OG_F_BACKGROUND))) i++;
+    snprintf(err, errlen, "op graph: %u of %u ops did not end (first: %s); the engine was stopped",
+             g->need_fg - g->done_fg, g->need_fg, og_op_label(g, i, lab, sizeof lab));
     return OG_ESTATE;
   }
   if (og_trace_sink() && og_trace_add(og_trace_sink(), g, err, errlen) < 0) return OG_ESTATE;

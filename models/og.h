@@ -60,8 +60,12 @@ typedef struct og_op {
   uint32_t src_ep, dst_ep;/* SEND */
   uint32_t name;          /* offset + 1 into the name arena; 0: none */
   uint16_t sm_leave;      /* COMPUTE: SMs left to communication */
-  uint8_t kind, stream, prio, cat, src, pad_;
+  uint8_t kind, stream, prio, cat, src, flags;   /* flags: OG_F_* */
 } og_op;
+
+#define OG_F_BACKGROUND 1u   /* the run does not wait for it (og_background) */
+#define OG_F_HOSTMEM 2u      /* SEND from host memory (og_send_host) */
+#define OG_F_MARK 4u         /* og_exec_opts.on_mark is called when it ends (og_mark) */
 
 typedef struct og_graph og_graph;
 
@@ -83,6 +87,20 @@ uint32_t og_compute(og_graph *g, uint32_t rank, uint32_t stream, uint8_t cat, si
                     uint16_t sm_leave);
 uint32_t og_send(og_graph *g, uint32_t rank, uint32_t stream, uint8_t cat, uint32_t src_ep, uint32_t dst_ep,
                  double bytes, uint64_t flow, uint8_t prio);
+/* A transfer from the host memory of dst_ep's host to GPU endpoint dst_ep (cudaMemcpy H2D: the route
+ * net_host_route gives, through the host's PCIe switches); src_ep = dst_ep in the op. */
+uint32_t og_send_host(og_graph *g, uint32_t rank, uint32_t stream, uint8_t cat, uint32_t dst_ep, double bytes,
+                      uint8_t prio);
+/* Max-min weight of the messages of category cat (net_msg.weight; default 1). */
+void og_cat_weight(og_graph *g, uint8_t cat, double weight);
+/* Background op: the run ends when every other op has ended, whatever background ops are doing then
+ * (open-loop traffic that runs alongside a workload: KV-cache loads, noise). Background ops left
+ * unstarted or in flight keep og_end_ps = SIM_TIME_MAX; messages in flight stay in the network model,
+ * so the engine and the model must not run on after such a run (free them, or run nothing more). */
+void og_background(og_graph *g, uint32_t op);
+/* Marked op: og_exec_opts.on_mark(ctx, op, time) is called when it ends, before what it releases
+ * starts (a probe: read a network counter at a point of the workload). */
+void og_mark(og_graph *g, uint32_t op);
 /* The receive of send op s on rank: a NOP on (rank, stream) that depends on s. */
 uint32_t og_recv(og_graph *g, uint32_t rank, uint32_t stream, uint8_t cat, uint32_t send_op);
 void og_dep(og_graph *g, uint32_t before, uint32_t after);
@@ -97,16 +115,20 @@ int og_finalize(og_graph *g, char *err, size_t errlen);
 
 typedef struct og_exec_opts {
   uint32_t sm_count;      /* SMs of a GPU, for sm_leave; 0 refuses any op with sm_leave > 0 */
+  void (*on_mark)(void *ctx, uint32_t op, sim_time_ps t);   /* marked ops' ends (NULL: none) */
+  void *ctx;
 } og_exec_opts;
 
 typedef struct og_stats {
   uint64_t ops, computes, sends, edges;
-  sim_time_ps t_start, t_end;   /* sim_now at og_run, the last op's end */
+  sim_time_ps t_start, t_end;   /* sim_now at og_run, the last (foreground) op's end */
+  uint64_t bg_unfinished;       /* background ops that had not ended when the run ended */
   double wall_s;
   uint64_t events;              /* engine events processed during the run */
 } og_stats;
 
-/* Runs the graph on e (and n for sends; NULL when the graph has none) until every op has ended.
+/* Runs the graph on e (and n for sends; NULL when the graph has none) until every op has ended
+ * (every foreground op: see og_background; the engine is then stopped).
  * 0, or OG_EINVAL / OG_ESEND / OG_ESTATE with the op named in err. */
 int og_run(og_graph *g, net_model *n, sim_engine *e, const og_exec_opts *o, og_stats *out, char *err,
            size_t errlen);

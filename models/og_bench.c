@@ -75,7 +75,7 @@ int og_bench(FILE *out, uint64_t target_ops, uint32_t ranks, uint32_t send_every
   int rc = og_finalize(g, err, sizeof err);
   double build_s = now_s() - b0;
   og_stats st;
-  og_exec_opts xo = {132};
+  og_exec_opts xo = {132, NULL, NULL};
   if (rc == 0) rc = og_run(g, n, e, &xo, &st, err, sizeof err);
   if (rc < 0) {
     fprintf(stderr, "clustersim: bench graph: %s\n", err);

@@ -3,13 +3,15 @@
  * A chain on one stream ends at the sum of its durations; compute on stream 0 overlapping a send on
  * stream 1 ends at max(compute, transfer); a cross-rank dependency (rank 1's kernel after rank 0's
  * message) starts at the delivery; sm_leave = 20 of 132 stretches a kernel by 132/112; a cycle is
- * refused naming its ops; a send without a network, or with sm_leave >= SMs, is refused. */
+ * refused naming its ops; a send without a network, or with sm_leave >= SMs, is refused; category
+ * weights, background ops and marks (test_weight_background_mark). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -52,7 +54,7 @@ static void free_net(fix *f) {
 static void run_ok(og_graph *g, net_model *n, sim_engine *e, uint32_t sm, og_stats *st) {
   char err[512];
   if (og_finalize(g, err, sizeof err) < 0) fail_msg("og_finalize: %s", err);
-  og_exec_opts o = {sm};
+  og_exec_opts o = {sm, NULL, NULL};
   if (og_run(g, n, e, &o, st, err, sizeof err) < 0) fail_msg("og_run: %s", err);
 }
 
@@ -179,7 +181,7 @@ static void test_sm_share(void **state) {
   og_name(g, c, "gemm.big");
   char err[512];
   assert_int_equal(og_finalize(g, err, sizeof err), 0);
-  og_exec_opts o = {132};
+  og_exec_opts o = {132, NULL, NULL};
   assert_int_equal(og_run(g, NULL, e, &o, NULL, err, sizeof err), OG_EINVAL);
   assert_non_null(strstr(err, "gemm.big"));
   assert_non_null(strstr(err, "132"));
@@ -246,7 +248,7 @@ static void test_rerun_and_memory(void **state) {
   run_ok(g, NULL, e, 132, &a);
   sim_time_ps end1 = a.t_end - a.t_start;
   char err[128];
-  og_exec_opts o = {132};
+  og_exec_opts o = {132, NULL, NULL};
   assert_int_equal(og_run(g, NULL, e, &o, &b, err, sizeof err), 0);
   assert_int_equal(b.t_end - b.t_start, end1);
   size_t per_op = og_mem_bytes(g) / og_nops(g);
@@ -255,11 +257,57 @@ static void test_rerun_and_memory(void **state) {
   sim_engine_free(e);
 }
 
+static void on_mark(void *ctx, uint32_t op, sim_time_ps t) {
+  sim_time_ps *seen = ctx;
+  seen[0] = t;
+  seen[1] = op;
+}
+
+/* Category weights split a link by weighted max-min; background ops do not hold the run; a marked op
+ * reports its end. One link of 1 GB/s: sends of 1 MB at weights 1 and 3 from t = 0: the heavy one gets
+ * 0.75 GB/s and ends at 1333.33 us, the light one ends when 2 MB have crossed, at 2000 us. A background
+ * chain of ten 1000 us kernels beside a 2500 us foreground kernel: the run ends at 2500 us with eight
+ * background kernels unfinished. */
+static void test_weight_background_mark(void **state) {
+  (void)state;
+  fix f = mk_net(1e9);
+  og_graph *g = og_new(2, 2, 0);
+  uint8_t light = og_cat(g, "light"), heavy = og_cat(g, "heavy");
+  og_cat_weight(g, heavy, 3.0);
+  uint32_t a = og_send(g, 0, OG_NOSTREAM, light, 0, 1, 1e6, 1, 0);
+  uint32_t b = og_send(g, 0, OG_NOSTREAM, heavy, 0, 1, 1e6, 2, 0);
+  uint32_t fg = og_compute(g, 0, 0, 0, 2500 * US, 0);
+  og_mark(g, fg);
+  uint32_t bg0 = OG_NONE;
+  for (int i = 0; i < 10; i++) {
+    uint32_t x = og_compute(g, 1, 1, 0, 1000 * US, 0);
+    og_background(g, x);
+    if (i == 0) bg0 = x;
+  }
+  char err[512];
+  assert_int_equal(og_finalize(g, err, sizeof err), 0);
+  sim_time_ps seen[2] = {0, 0};
+  og_exec_opts o = {0, on_mark, seen};
+  og_stats st;
+  assert_int_equal(og_run(g, f.n, f.e, &o, &st, err, sizeof err), 0);
+  assert_true(fabs((double)og_end_ps(g, b) - 4e9 / 3.0) <= 2.0);
+  assert_true(llabs((long long)og_end_ps(g, a) - (long long)(2000 * US)) <= 2);
+  assert_int_equal(st.t_end, 2500 * US);
+  assert_int_equal(seen[0], 2500 * US);
+  assert_int_equal(seen[1], fg);
+  assert_int_equal(st.bg_unfinished, 8);
+  assert_int_equal(og_end_ps(g, bg0 + 1), 2000 * US);
+  assert_int_equal(og_end_ps(g, bg0 + 2), SIM_TIME_MAX);
+  og_free(g);
+  free_net(&f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_chain_one_stream), cmocka_unit_test(test_overlap_two_streams),
       cmocka_unit_test(test_cross_rank),       cmocka_unit_test(test_sm_share),
       cmocka_unit_test(test_cycle_refused),    cmocka_unit_test(test_rerun_and_memory),
+      cmocka_unit_test(test_weight_background_mark),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "tfix.h"
 #include "og.h"
 #include "wl_decode.h"
 
@@ -58,21 +59,18 @@ static void mk(fix *f, int ib, uint32_t ranks, double bw) {
     sp.node.nic = (topo_link_spec){TOPO_IB, 50e9, 0};
   }
   sp.layout = (topo_layout_spec){0.6, 1.2, 2.0, 1.0, 2.0, 0};
-  char err[512];
-  if (topo_build(&sp, &f->g, err, sizeof err) < 0) fail_msg("topo_build: %s", err);
-  f->e = sim_engine_new(NULL);
-  net_opts o;
-  net_opts_init(&o);
-  f->n = net_new(f->e, f->g, &o, err, sizeof err);
-  if (!f->n) fail_msg("net_new: %s", err);
+  tfix_net nf;
+  tfix_net_new(&sp, &nf);
+  f->g = nf.g;
+  f->e = nf.e;
+  f->n = nf.n;
   f->ranks = f->g->n_endpoints;
   assert_int_equal(f->ranks, ranks);
   for (uint32_t i = 0; i < f->ranks; i++) f->eps[i] = i;
 }
 static void unmk(fix *f) {
-  net_free(f->n);
-  sim_engine_free(f->e);
-  topo_free(f->g);
+  tfix_net nf = {f->g, f->e, f->n};
+  tfix_net_free(&nf);
 }
 
 static wl_decode_spec ideal(const fix *f, uint32_t tokens, uint32_t k, uint32_t layers) {
@@ -102,7 +100,7 @@ static res run(fix *f, const wl_decode_spec *s) {
   wl_decode_info info;
   og_graph *g = wl_decode_graph(s, rts, &info, err, sizeof err);
   if (!g) fail_msg("wl_decode_graph: %s", err);
-  og_exec_opts o = {132};
+  og_exec_opts o = {132, NULL, NULL};
   og_stats st;
   if (og_finalize(g, err, sizeof err) < 0 || og_run(g, f->n, f->e, &o, &st, err, sizeof err) < 0)
     fail_msg("run: %s", err);
@@ -173,7 +171,7 @@ static double phase_s(fix *f, const wl_ep_spec *ep, const uint16_t *rt, int comb
   char err[512];
   og_graph *g = wl_ep_graph(ep, rt, combine, NULL, err, sizeof err);
   if (!g) fail_msg("wl_ep_graph: %s", err);
-  og_exec_opts o = {132};
+  og_exec_opts o = {132, NULL, NULL};
   og_stats st;
   if (og_finalize(g, err, sizeof err) < 0 || og_run(g, f->n, f->e, &o, &st, err, sizeof err) < 0)
     fail_msg("run: %s", err);

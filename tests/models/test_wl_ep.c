@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "og.h"
+#include "tfix.h"
 #include "wl_ep.h"
 
 #define R 32
@@ -32,33 +33,18 @@ typedef struct fix {
 
 static void mk(fix *f) {
   topo_spec sp;
-  topo_spec_init(&sp);
-  sp.family = TOPO_MPFT;
-  sp.radix = 64;
-  sp.endpoints = R;
-  sp.planes = 8;
-  sp.fabric = (topo_link_spec){TOPO_IB, 50e9, 0};
-  sp.node.gpus = 8;
-  sp.node.gpus_per_pcie_switch = 2;
-  sp.node.nvlink = (topo_link_spec){TOPO_NVLINK, 160e9, 0};
-  sp.node.pcie = (topo_link_spec){TOPO_PCIE, 64e9, 0};
-  sp.node.nic = (topo_link_spec){TOPO_IB, 50e9, 0};
-  sp.node.nvlink_domain = 8;
-  sp.layout = (topo_layout_spec){0.6, 1.2, 2.0, 1.0, 2.0, 0};
-  char err[512];
-  if (topo_build(&sp, &f->g, err, sizeof err) < 0) fail_msg("topo_build: %s", err);
-  f->e = sim_engine_new(NULL);
-  net_opts o;
-  net_opts_init(&o);
-  f->n = net_new(f->e, f->g, &o, err, sizeof err);
-  if (!f->n) fail_msg("net_new: %s", err);
+  tfix_mpft_spec(&sp, R, 50e9);
+  tfix_net nf;
+  tfix_net_new(&sp, &nf);
+  f->g = nf.g;
+  f->e = nf.e;
+  f->n = nf.n;
   assert_int_equal(f->g->n_endpoints, R);
   for (uint32_t i = 0; i < R; i++) f->eps[i] = i;
 }
 static void unmk(fix *f) {
-  net_free(f->n);
-  sim_engine_free(f->e);
-  topo_free(f->g);
+  tfix_net nf = {f->g, f->e, f->n};
+  tfix_net_free(&nf);
 }
 
 static wl_ep_spec spec(const fix *f, uint32_t hidden, int ll) {
@@ -153,7 +139,7 @@ static void test_append_matches_standalone(void **state) {
       uint16_t *rt = next_host_routing();
       og_graph *a = wl_ep_graph(&s, rt, combine, NULL, err, sizeof err);
       if (!a) fail_msg("wl_ep_graph: %s", err);
-      og_exec_opts o = {132};
+      og_exec_opts o = {132, NULL, NULL};
       og_stats st;
       if (og_finalize(a, err, sizeof err) < 0 || og_run(a, f.n, f.e, &o, &st, err, sizeof err) < 0)
         fail_msg("standalone: %s", err);
