@@ -100,7 +100,7 @@ static int mknet(void *ctx, sim_engine **e, topo_graph **g, net_model **n, char 
   return cli_net_build(s, *e, g, n, err, errlen);
 }
 
-static int run(const scen *s, uint32_t replicate, res_run *out, char *err, size_t errlen) {
+static wl_pcie_spec spec_of(const scen *s, uint32_t replicate) {
   wl_pcie_spec sp;
   memset(&sp, 0, sizeof sp);
   sp.ep_bytes = scen_bytes(s, "ep.bytes");
@@ -118,6 +118,26 @@ static int run(const scen *s, uint32_t replicate, res_run *out, char *err, size_
   sp.kv_gpus_per_host = per_host > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)per_host;
   sp.seed = scen_seed(s);
   sp.replicate = replicate;
+  return sp;
+}
+
+/* Load-time check: hosts and GPUs from the topology's counts (no graph), then the workload's rules. */
+static int pcie_check(const scen *s, char *err, size_t errlen) {
+  topo_spec ts;
+  topo_counts c;
+  if (cli_topo_spec_from_scen(s, &ts, err, errlen) < 0 || topo_count(&ts, &c, err, errlen) < 0) return 0;   /* said by the topology check */
+  if (ts.node.gpus <= 0 || ts.family == TOPO_NODE) {
+    snprintf(err, errlen, "topology: pcie_contention needs hosts on a scale-out fabric: topology.node (GPUs per host "
+             "> 0) and a fabric family (ft2 ft3 mrft mpft slimfly dragonfly; is %s%s)", topo_family_name(ts.family),
+             ts.node.gpus <= 0 ? ", no node" : "");
+    return -1;
+  }
+  wl_pcie_spec sp = spec_of(s, 0);
+  return wl_pcie_check(&sp, (uint32_t)c.endpoints, (uint32_t)ts.node.gpus, err, errlen);
+}
+
+static int run(const scen *s, uint32_t replicate, res_run *out, char *err, size_t errlen) {
+  wl_pcie_spec sp = spec_of(s, replicate);
   const void *ctx[2] = {s, &replicate};
   wl_pcie_result r;
   if (wl_pcie_run(&sp, mknet, ctx, &r, err, errlen) < 0) return -1;
@@ -159,4 +179,4 @@ static int run(const scen *s, uint32_t replicate, res_run *out, char *err, size_
 const cli_experiment cli_exp_pcie_contention = {
   "pcie_contention",
   "KV-cache loads (host memory -> GPU) against EP all-to-all on the GPU's PCIe link; EP-first priority",
-  keys, run, NULL};
+  keys, run, pcie_check};

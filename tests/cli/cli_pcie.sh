@@ -63,9 +63,18 @@ d2=$(sqlite3 "$T/none40b.sqlite" "select name, value from metrics order by name"
 "$CS" run "$T/p.yaml" --presets "$SRC/scenarios" --db "$T/bad.sqlite" -q --set kv_priority=tc7 > "$T/bad.txt" 2>&1 \
   && { echo "FAIL: kv_priority=tc7 accepted"; fail=1; }
 grep -q "kv_priority.*none, ep_first" "$T/bad.txt" || { echo "FAIL: bad kv_priority message:"; cat "$T/bad.txt"; fail=1; }
-"$CS" run "$T/p.yaml" --presets "$SRC/scenarios" --db "$T/bad.sqlite" -q --set ep.peers=8 > "$T/peers.txt" 2>&1 \
-  && { echo "FAIL: ep.peers=8 on 8 hosts accepted"; fail=1; }
-grep -q "ep.peers = 8: at most hosts - 1 = 7" "$T/peers.txt" || { echo "FAIL: bad ep.peers message:"; cat "$T/peers.txt"; fail=1; }
+#    Workload rules are checked at load time (the experiment's check hook): exit 2, the key's position,
+#    nothing run.
+"$CS" run "$T/p.yaml" --presets "$SRC/scenarios" --db "$T/bad.sqlite" -q --set ep.peers=8 > "$T/peers.txt" 2>&1
+rc=$?
+[ $rc -eq 2 ] || { echo "FAIL: ep.peers=8 on 8 hosts: exit $rc, want 2"; fail=1; }
+grep -q "^--set:1:10: error: ep.peers: 8: at most hosts - 1 = 7" "$T/peers.txt" || { echo "FAIL: bad ep.peers message:"; cat "$T/peers.txt"; fail=1; }
+"$CS" run "$T/p.yaml" --presets "$SRC/scenarios" --db "$T/bad.sqlite" -q --set kv.gpus_per_host=9 > "$T/kvg.txt" 2>&1
+rc=$?
+[ $rc -eq 2 ] || { echo "FAIL: kv.gpus_per_host=9: exit $rc, want 2"; fail=1; }
+grep -q "error: kv.gpus_per_host: 9: at most node.gpus = 8" "$T/kvg.txt" || { echo "FAIL: bad kv.gpus_per_host message:"; cat "$T/kvg.txt"; fail=1; }
+[ "$(sqlite3 "$T/bad.sqlite" "select count(*) from runs" 2>/dev/null || echo 0)" = 0 ] \
+  || { echo "FAIL: a refused scenario left runs behind"; fail=1; }
 
 [ $fail -eq 0 ] && echo "cli_pcie: 1 passed, 0 failed" || echo "cli_pcie: 0 passed, 1 failed"
 exit $fail
