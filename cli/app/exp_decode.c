@@ -69,6 +69,49 @@ static int phase_s(const wl_ep_spec *ep, const uint16_t *rt, int combine, net_mo
   return rc;
 }
 
+/* The workload spec of a point on GPUs eps[0 .. count) of g (g and eps NULL at load time), and the rules
+ * the run needs; 0 or -1 with a message that starts with the key. */
+static int spec_of(const scen *s, const topo_graph *tg, const uint32_t *eps, uint32_t count, wl_decode_spec *spo,
+                   char *err, size_t errlen) {
+  wl_decode_spec sp;
+  memset(&sp, 0, sizeof sp);
+  uint32_t k = (uint32_t)scen_int(s, "experts_per_token");
+  int shared_remote = scen_bool(s, "shared_remote");
+  if (shared_remote) k += (uint32_t)scen_int(s, "shared_experts");
+  uint32_t ex = (uint32_t)(scen_int(s, "experts") + scen_int(s, "redundant_experts"));
+  sp.ep = (wl_ep_spec){tg, eps, count, (uint32_t)scen_int(s, "tokens_per_gpu"), (uint32_t)scen_int(s, "hidden"), ex, k,
+                       (uint32_t)scen_int(s, "groups"), (uint32_t)scen_int(s, "node_limit"), scen_f64(s, "skew"),
+                       scen_f64(s, "dispatch_elem_bytes"), scen_f64(s, "scale_bytes"), scen_f64(s, "combine_elem_bytes"),
+                       (uint32_t)scen_int(s, "scale_block"), 1, 1e15, 1};
+  sp.layers = (uint32_t)scen_int(s, "layers");
+  sp.dense_layers = (uint32_t)scen_int(s, "dense_layers");
+  sp.micro_batches = (uint32_t)scen_int(s, "micro_batches");
+  sp.overlap = scen_bool(s, "overlap");
+  sp.shared_remote = shared_remote;
+  *spo = sp;
+  if (sp.ep.tokens == 0) {
+    snprintf(err, errlen, "tokens_per_gpu: 0; allowed: 1 or more tokens per GPU per micro-batch");
+    return -1;
+  }
+  if (count >= 2 && ex % count) {
+    snprintf(err, errlen,
+             "gpus: EP size %u does not divide the %u experts (experts + redundant_experts); allowed: an EP size that "
+             "divides them, or set redundant_experts so that experts + redundant_experts is a multiple of %u",
+             count, ex, count);
+    return -1;
+  }
+  return wl_decode_check(&sp, err, errlen);
+}
+
+/* Load-time check: the EP size from the topology's counts (no graph), then the workload's rules. */
+static int decode_check(const scen *s, char *err, size_t errlen) {
+  uint32_t count;
+  int rc = cli_net_gpus_at_load(s, &count, err, errlen);
+  if (rc != 0) return rc < 0 ? -1 : 0;
+  wl_decode_spec sp;
+  return spec_of(s, NULL, NULL, count, &sp, err, errlen);
+}
+
 int cli_decode_run(const scen *s, uint32_t replicate, res_run *out, cli_decode_out *o, char *err, size_t errlen) {
   memset(o, 0, sizeof *o);
   sim_engine_opts eo = {SIM_QUEUE_DEFAULT, 0, scen_seed(s), replicate};
@@ -85,32 +128,8 @@ int cli_decode_run(const scen *s, uint32_t replicate, res_run *out, cli_decode_o
   if (cli_net_build(s, e, &tg, &n, err, errlen) < 0) goto out;
   if (cli_net_gpus(s, tg, &eps, &count, err, errlen) < 0) goto out;
   wl_decode_spec sp;
-  memset(&sp, 0, sizeof sp);
-  uint32_t k = (uint32_t)scen_int(s, "experts_per_token");
-  int shared_remote = scen_bool(s, "shared_remote");
-  if (shared_remote) k += (uint32_t)scen_int(s, "shared_experts");
-  uint32_t ex = (uint32_t)(scen_int(s, "experts") + scen_int(s, "redundant_experts"));
-  sp.ep = (wl_ep_spec){tg, eps, count, (uint32_t)scen_int(s, "tokens_per_gpu"), (uint32_t)scen_int(s, "hidden"), ex, k,
-                       (uint32_t)scen_int(s, "groups"), (uint32_t)scen_int(s, "node_limit"), scen_f64(s, "skew"),
-                       scen_f64(s, "dispatch_elem_bytes"), scen_f64(s, "scale_bytes"), scen_f64(s, "combine_elem_bytes"),
-                       (uint32_t)scen_int(s, "scale_block"), 1, 1e15, 1};
-  sp.layers = (uint32_t)scen_int(s, "layers");
-  sp.dense_layers = (uint32_t)scen_int(s, "dense_layers");
-  sp.micro_batches = (uint32_t)scen_int(s, "micro_batches");
-  sp.overlap = scen_bool(s, "overlap");
-  sp.shared_remote = shared_remote;
-  if (sp.ep.tokens == 0) {
-    snprintf(err, errlen, "tokens_per_gpu: 0; allowed: 1 or more tokens per GPU per micro-batch");
-    goto out;
-  }
-  if (count >= 2 && ex % count) {
-    snprintf(err, errlen,
-             "gpus: EP size %u does not divide the %u experts (experts + redundant_experts); allowed: an EP size that "
-             "divides them, or set redundant_experts so that experts + redundant_experts is a multiple of %u",
-             count, ex, count);
-    goto out;
-  }
-  if (wl_decode_check(&sp, err, errlen) < 0) goto out;
+  if (spec_of(s, tg, eps, count, &sp, err, errlen) < 0) goto out;
+  uint32_t k = sp.ep.experts_per_token;
   int spread = strcmp(scen_str(s, "routing"), "spread") == 0;
   uint32_t moe = sp.layers - sp.dense_layers, M = sp.micro_batches, nrt = spread ? 1 : moe * M;
   size_t per = (size_t)count * sp.ep.tokens * k;
@@ -205,5 +224,5 @@ const cli_experiment cli_exp_decode = {
   "tokens/s per user and per GPU, per-layer breakdown",
   decode_keys,
   decode_run,
-  NULL,
+  decode_check,
 };

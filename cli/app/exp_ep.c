@@ -66,16 +66,10 @@ static wl_ep_spec spec_of(const scen *s, const topo_graph *g, const uint32_t *ep
 
 /* Load-time check: the GPUs from the topology's counts (no graph), then the gate's rules. */
 static int ep_check(const scen *s, char *err, size_t errlen) {
-  topo_spec ts;
-  topo_counts c;
-  if (cli_topo_spec_from_scen(s, &ts, err, errlen) < 0 || topo_count(&ts, &c, err, errlen) < 0) return 0;   /* said by the topology check */
-  int64_t want = scen_int(s, "gpus");
-  if (want < 0 || (uint64_t)want > c.endpoints || (want ? want : (int64_t)c.endpoints) < 2) {
-    snprintf(err, errlen, "gpus: %lld: the topology has %llu GPUs; allowed: 0 (all) or 2 .. %llu", (long long)want,
-             (unsigned long long)c.endpoints, (unsigned long long)c.endpoints);
-    return -1;
-  }
-  wl_ep_spec sp = spec_of(s, NULL, NULL, (uint32_t)(want ? want : (int64_t)c.endpoints));
+  uint32_t count;
+  int rc = cli_net_gpus_at_load(s, &count, err, errlen);
+  if (rc != 0) return rc < 0 ? -1 : 0;
+  wl_ep_spec sp = spec_of(s, NULL, NULL, count);
   return wl_ep_check(&sp, err, errlen);
 }
 

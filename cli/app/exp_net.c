@@ -136,15 +136,23 @@ int cli_net_pair(net_model *n, const char *relation, uint32_t *src, uint32_t *ds
   return -1;
 }
 
-int cli_net_gpus(const scen *s, const topo_graph *g, uint32_t **eps, uint32_t *count, char *err, size_t errlen) {
-  *eps = NULL;
+/* The `gpus` rule, one wording for load time and run time. */
+static int gpus_rule(const scen *s, uint64_t endpoints, uint32_t *count, char *err, size_t errlen) {
   int64_t want = scen_int(s, "gpus");
-  uint32_t c = want == 0 ? g->n_endpoints : (uint32_t)want;
-  if (want < 0 || (uint64_t)want > g->n_endpoints || c < 2) {
-    snprintf(err, errlen, "gpus = %lld: the topology has %u endpoints (allowed: 0 = all, or 2 .. %u)", (long long)want,
-             g->n_endpoints, g->n_endpoints);
+  uint64_t c = want == 0 ? endpoints : (uint64_t)want;
+  if (want < 0 || (uint64_t)want > endpoints || c < 2 || c > UINT32_MAX) {
+    snprintf(err, errlen, "gpus = %lld: the topology has %llu endpoints (allowed: 0 = all, or 2 .. %llu)",
+             (long long)want, (unsigned long long)endpoints, (unsigned long long)endpoints);
     return -1;
   }
+  *count = (uint32_t)c;
+  return 0;
+}
+
+int cli_net_gpus(const scen *s, const topo_graph *g, uint32_t **eps, uint32_t *count, char *err, size_t errlen) {
+  *eps = NULL;
+  uint32_t c;
+  if (gpus_rule(s, g->n_endpoints, &c, err, errlen) < 0) return -1;
   *eps = malloc((size_t)c * sizeof **eps);
   if (!*eps) {
     snprintf(err, errlen, "gpus = %u: out of memory for the endpoint list", c);
@@ -153,4 +161,11 @@ int cli_net_gpus(const scen *s, const topo_graph *g, uint32_t **eps, uint32_t *c
   for (uint32_t i = 0; i < c; i++) (*eps)[i] = i;
   *count = c;
   return 0;
+}
+
+int cli_net_gpus_at_load(const scen *s, uint32_t *count, char *err, size_t errlen) {
+  topo_spec ts;
+  topo_counts c;
+  if (cli_topo_spec_from_scen(s, &ts, err, errlen) < 0 || topo_count(&ts, &c, err, errlen) < 0) return 1;
+  return gpus_rule(s, c.endpoints, count, err, errlen);
 }

@@ -55,4 +55,8 @@ int cli_net_pair(net_model *n, const char *relation, uint32_t *src, uint32_t *ds
  * *eps is malloc'ed (caller frees). 0, or -1 with a message naming the key and the allowed range. */
 int cli_net_gpus(const scen *s, const topo_graph *g, uint32_t **eps, uint32_t *count, char *err, size_t errlen);
 
+/* The same count at load time, from the topology's counts (no graph): 0 with *count, -1 with the `gpus`
+ * message, 1 when the topology itself is bad (the topology check says so; err holds its message). */
+int cli_net_gpus_at_load(const scen *s, uint32_t *count, char *err, size_t errlen);
+
 #endif

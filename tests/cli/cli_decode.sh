@@ -10,7 +10,7 @@
 #   4. scenarios/paper/tpot_nvl72.yaml (900 GB/s across 72 GPUs, compute equal to communication): TPOT
 #      within 1% of 0.82 ms, over 1100 tokens/s per user (paper: "approximately 1200");
 #   5. bad input: tokens_per_gpu 0 (loader, exit 2), an EP size that does not divide the experts (the
-#      message names redundant_experts).
+#      check hook at load time: exit 2, file:line:col, the message names redundant_experts, no runs).
 CS=$1; SRC=$2
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 fail=0
@@ -51,6 +51,11 @@ rc=$?
 [ $rc = 2 ] || { echo "FAIL: tokens_per_gpu=0 exit $rc, want 2"; cat "$T/bad.log"; fail=1; }
 grep -q "tokens_per_gpu" "$T/bad.log" || { echo "FAIL: tokens_per_gpu message:"; cat "$T/bad.log"; fail=1; }
 "$CS" run "$SRC/scenarios/paper/tpot.yaml" --presets "$SRC/scenarios" --db "$T/bad2.sqlite" -q --set experts=100 \
-  --set routing=gate > "$T/bad2.log" 2>&1 && { echo "FAIL: experts=100 on 64 GPUs accepted"; fail=1; }
-grep -q "redundant_experts" "$T/bad2.log" || { echo "FAIL: divisibility message:"; cat "$T/bad2.log"; fail=1; }
+  --set routing=gate > "$T/bad2.log" 2>&1
+rc=$?
+[ $rc = 2 ] || { echo "FAIL: experts=100 on 64 GPUs: exit $rc, want 2 (refused at load time)"; fail=1; }
+grep -q "^scenarios/paper/tpot.yaml:[0-9]*:[0-9]*: error: gpus: .*redundant_experts\|tpot.yaml:[0-9]*:[0-9]*: error: gpus: .*redundant_experts" "$T/bad2.log" \
+  || { echo "FAIL: divisibility message (file:line:col, key gpus, names redundant_experts):"; cat "$T/bad2.log"; fail=1; }
+[ "$(sqlite3 "$T/bad2.sqlite" "select count(*) from runs" 2>/dev/null || echo 0)" = 0 ] \
+  || { echo "FAIL: a refused decode scenario left runs behind"; fail=1; }
 exit $fail
