@@ -5,6 +5,7 @@
 
 #include "compute.h"
 #include "exp.h"
+#include "exp_hw.h"
 
 static const char *const op_vals[] = {"mla_decode", "gemm", "moe_ffn", "logfmt_copy", "copy", "quant", NULL};
 
@@ -23,18 +24,15 @@ static const scen_key gpu_compute_keys[] = {
   END,
 };
 
-static const scen_key gpu_keys[] = {
+const scen_key cli_gpu_keys[] = {
   {"name", SCEN_STR, "GPU preset name", NULL, 1, 0, 0, 0, NULL, NULL, 0, NULL},
   {"compute", SCEN_MAP, "compute part of the GPU", NULL, 1, 0, 0, 0, NULL, gpu_compute_keys, 0, NULL},
   END,
 };
 
 static const scen_key compute_keys[] = {
-  {"gpu", SCEN_PRESET, "GPU preset in scenarios/hardware/ (e.g. gpu-h100, gpu-h800)", NULL, 1, 0, 0, 0, NULL,
-   gpu_keys, 0, "hardware"},
-  {"traces_dir", SCEN_STR, "folder of kernel traces (default: the source tree's results/traces)", "''", 0, 0, 0, 0,
-   NULL, NULL, 0, NULL},
-  {"use_trace", SCEN_BOOL, "false: roofline only, for comparison", "true", 0, 0, 0, 0, NULL, NULL, 0, NULL},
+  CLI_GPU_KEY(1),
+  CLI_TRACE_KEYS,
   {"op", SCEN_ENUM, "GPU op", NULL, 1, 0, 0, 0, op_vals, NULL, 0, NULL},
   {"impl", SCEN_STR, "implementation as named in the trace (empty: first of dtype)", "''", 0, 0, 0, 0, NULL, NULL, 0,
    NULL},
@@ -73,8 +71,7 @@ static const char *const dims[COMP_OP_COUNT][4] = {
   [COMP_OP_QUANT] = {"m", "k", NULL, NULL},
 };
 
-static int compute_run(const scen *s, uint32_t replicate, res_run *out, char *err, size_t errlen) {
-  (void)replicate;
+comp_gpu cli_gpu_from_scen(const scen *s) {
   comp_gpu g = {
     scen_str(s, "gpu.name"),
     (int)scen_int(s, "gpu.compute.sm_count"),
@@ -84,12 +81,13 @@ static int compute_run(const scen *s, uint32_t replicate, res_run *out, char *er
     scen_bw_Bps(s, "gpu.compute.hbm_bw"),
     scen_str(s, "gpu.compute.trace_from"),
   };
-  comp_op op;
-  if (comp_op_parse(scen_str(s, "op"), &op) < 0) {
-    snprintf(err, errlen, "op: unknown '%s'", scen_str(s, "op"));
-    return -1;
-  }
-  comp_trace *t = NULL;
+  return g;
+}
+
+int cli_comp_from_scen(const scen *s, comp_gpu *gp, comp_model *m, comp_trace **t, char *err, size_t errlen) {
+  *gp = cli_gpu_from_scen(s);
+  const comp_gpu *g = gp;
+  *t = NULL;
   if (scen_bool(s, "use_trace")) {
     char dir[1024], path[1200];
     const char *td = scen_str(s, "traces_dir");
@@ -97,14 +95,28 @@ static int compute_run(const scen *s, uint32_t replicate, res_run *out, char *er
       snprintf(dir, sizeof dir, "%s/results/traces", CS_SOURCE_DIR);
       td = dir;
     }
-    comp_trace_path_for(&g, td, path, sizeof path);
-    if (comp_trace_load(path, &t, err, errlen) < 0) return -1;
+    comp_trace_path_for(g, td, path, sizeof path);
+    if (comp_trace_load(path, t, err, errlen) < 0) return -1;
   }
-  comp_model m;
-  if (comp_model_init(&m, &g, t, err, errlen) < 0) {
-    comp_trace_free(t);
+  if (comp_model_init(m, g, *t, err, errlen) < 0) {
+    comp_trace_free(*t);
+    *t = NULL;
     return -1;
   }
+  return 0;
+}
+
+static int compute_run(const scen *s, uint32_t replicate, res_run *out, char *err, size_t errlen) {
+  (void)replicate;
+  comp_op op;
+  if (comp_op_parse(scen_str(s, "op"), &op) < 0) {
+    snprintf(err, errlen, "op: unknown '%s'", scen_str(s, "op"));
+    return -1;
+  }
+  comp_trace *t = NULL;
+  comp_gpu g;
+  comp_model m;
+  if (cli_comp_from_scen(s, &g, &m, &t, err, errlen) < 0) return -1;
   const char *impl = scen_str(s, "impl"), *dtype = scen_str(s, "dtype");
   comp_query q = {op, impl[0] ? impl : NULL, dtype[0] ? dtype : NULL, {0, 0, 0, 0},
                   scen_f64(s, "work_flops"), scen_bytes(s, "work_bytes")};

@@ -15,11 +15,12 @@
 
 #include "exp.h"
 #include "exp_decode.h"
+#include "exp_hw.h"
 #include "exp_net.h"
 #include "exp_topo.h"
 #include "wl_decode.h"
 
-static const char *const compute_vals[] = {"zero", "equal_comm", NULL};
+static const char *const compute_vals[] = {"zero", "equal_comm", "model", NULL};
 static const char *const routing_vals[] = {"spread", "gate", NULL};
 
 #define INT(nm, help, def, min) {nm, SCEN_INT, help, def, 0, SCEN_MIN, min, 0, NULL, NULL, 0, NULL}
@@ -51,8 +52,13 @@ static const scen_key decode_keys[] = {
   INT("micro_batches", "1 or 2", "2", 1),
   {"overlap", SCEN_BOOL, "dual micro-batch overlap (false: no-overlap schedule)", "true", 0, 0, 0, 0, NULL, NULL, 0,
    NULL},
-  {"compute", SCEN_ENUM, "zero, or equal_comm (each compute stage as long as the communication it hides)", "zero",
-   0, 0, 0, 0, compute_vals, NULL, 0, NULL},
+  {"compute", SCEN_ENUM, "zero, equal_comm (each compute stage as long as the communication it hides), or model "
+   "(every op from the compute model: the gpu's kernel trace or roofline at the model's shapes)", "zero", 0, 0, 0, 0,
+   compute_vals, NULL, 0, NULL},
+  CLI_GPU_KEY(0),
+  CLI_MODEL_KEY(0),
+  CLI_TRACE_KEYS,
+  INT("context", "compute: model: tokens of KV per request (MLA decode reads them)", "4096", 1),
   {"routing", SCEN_ENUM, "spread (one expert per GPU, all copies remote) or gate (random draws)", "spread", 0, 0, 0, 0,
    routing_vals, NULL, 0, NULL},
   {NULL, 0, NULL, NULL, 0, 0, 0, 0, NULL, NULL, 0, NULL},
@@ -103,13 +109,67 @@ static int spec_of(const scen *s, const topo_graph *tg, const uint32_t *eps, uin
   return wl_decode_check(&sp, err, errlen);
 }
 
+/* compute: model: every op of a micro-batch from the compute model. Routed tokens per expert: the busiest
+ * GPU's received (token, expert) copies of micro-batch A's first MoE layer over its experts (the step waits
+ * for the slowest GPU; spread routing gives every GPU the same). The op sources go to derived.compute. */
+static int fill_from_model(const scen *s, wl_decode_spec *sp, const uint16_t *rt, res_run *out, char *err,
+                           size_t errlen) {
+  const wl_ep_spec *ep = &sp->ep;
+  uint32_t epg = ep->experts / ep->ranks;
+  uint64_t *per_gpu = calloc(ep->ranks, sizeof *per_gpu);
+  if (!per_gpu) {
+    snprintf(err, errlen, "decode: out of memory");
+    return -1;
+  }
+  size_t nch = (size_t)ep->ranks * ep->tokens * ep->experts_per_token;
+  for (size_t i = 0; i < nch; i++) per_gpu[rt[i] / epg]++;
+  uint64_t mx = 0;
+  for (uint32_t r = 0; r < ep->ranks; r++)
+    if (per_gpu[r] > mx) mx = per_gpu[r];
+  free(per_gpu);
+  comp_gpu gpu;
+  comp_model cm;
+  comp_trace *t = NULL;
+  if (cli_comp_from_scen(s, &gpu, &cm, &t, err, errlen) < 0) return -1;
+  llm_config mc;
+  cli_llm_from_scen(s, &mc);
+  char what[4096];
+  int rc = wl_decode_fill_compute(sp, &cm, &mc, scen_int(s, "context"), (double)mx / epg, epg, what, sizeof what, err,
+                                  errlen);
+  comp_trace_free(t);
+  if (rc == 0 && out) {
+    res_run_param(out, "derived.compute", what);
+    res_run_metric(out, "tokens_per_expert", (double)mx / epg, "1");
+    for (int k = 0; k < WL_DECODE_OPK_COUNT; k++) {
+      char name[64];
+      snprintf(name, sizeof name, "%s_us", wl_decode_opk_name((wl_decode_opk)k));
+      res_run_metric(out, name, (double)sp->dur[0][k].ps / (double)SIM_PS_PER_US, "us");
+    }
+  }
+  return rc;
+}
+
+/* compute: model needs gpu: and model:, and a model whose shapes hold together. */
+static int model_check(const scen *s, char *err, size_t errlen) {
+  if (strcmp(scen_str(s, "compute"), "model") != 0) return 0;
+  if (!scen_has(s, "gpu") || !scen_has(s, "model")) {
+    snprintf(err, errlen, "compute: model needs a gpu: preset (e.g. gpu-h800) and a model: preset (e.g. deepseek-v3)%s%s",
+             scen_has(s, "gpu") ? "" : "; gpu: missing", scen_has(s, "model") ? "" : "; model: missing");
+    return -1;
+  }
+  llm_config mc;
+  cli_llm_from_scen(s, &mc);
+  return cli_llm_check(&mc, err, errlen);
+}
+
 /* Load-time check: the EP size from the topology's counts (no graph), then the workload's rules. */
 static int decode_check(const scen *s, char *err, size_t errlen) {
   uint32_t count;
   int rc = cli_net_gpus_at_load(s, &count, err, errlen);
   if (rc != 0) return rc < 0 ? -1 : 0;
   wl_decode_spec sp;
-  return spec_of(s, NULL, NULL, count, &sp, err, errlen);
+  if (spec_of(s, NULL, NULL, count, &sp, err, errlen) < 0) return -1;
+  return model_check(s, err, errlen);
 }
 
 int cli_decode_run(const scen *s, uint32_t replicate, res_run *out, cli_decode_out *o, char *err, size_t errlen) {
@@ -160,6 +220,9 @@ int cli_decode_run(const scen *s, uint32_t replicate, res_run *out, cli_decode_o
     sp.dur[1][WL_DECODE_ATTN].ps = dps;
     sp.dur[0][WL_DECODE_EXPERTS].ps = M == 2 ? dps : (dps + cps) - (dps + cps) / 2;
     sp.dur[1][WL_DECODE_EXPERTS].ps = cps;
+  }
+  if (strcmp(scen_str(s, "compute"), "model") == 0) {
+    if (model_check(s, err, errlen) < 0 || fill_from_model(s, &sp, rts[0], out, err, errlen) < 0) goto out;
   }
   g = wl_decode_graph(&sp, rts, &info, err, errlen);
   if (!g) goto out;

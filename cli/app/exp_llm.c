@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "exp.h"
+#include "exp_hw.h"
 #include "llm.h"
 
 static const char *const attn_vals[] = {"mha", "gqa", "mla", NULL};
@@ -14,7 +15,7 @@ static const char *const conv_vals[] = {"auto", "megatron", "dense_6n", NULL};
 #define NONNEG(nm, help) {nm, SCEN_INT, help, "0", 0, SCEN_MIN, 0, 0, NULL, NULL, 0, NULL}
 
 /* The LLM preset schema (scenarios/models/<name>.yaml). */
-static const scen_key llm_model_keys[] = {
+const scen_key cli_llm_model_keys[] = {
   {"name", SCEN_STR, "display name", NULL, 0, 0, 0, 0, NULL, NULL, 0, NULL},
   {"attention", SCEN_ENUM, "attention kind", NULL, 1, 0, 0, 0, attn_vals, NULL, 0, NULL},
   POS("num_layers", "transformer blocks"),
@@ -40,8 +41,7 @@ static const scen_key llm_model_keys[] = {
 };
 
 static const scen_key llm_keys[] = {
-  {"model", SCEN_PRESET, "LLM config: a preset name in scenarios/models/ or an inline map", NULL, 1,
-   0, 0, 0, NULL, llm_model_keys, 0, "models"},
+  CLI_MODEL_KEY(1),
   {"kv_cache_dtype", SCEN_ENUM, "element type of the KV cache", "bf16", 0, 0, 0, 0, dtype_vals, NULL, 0, NULL},
   {"seq_len", SCEN_INT, "training sequence length for FLOPs", "4096", 0, SCEN_MIN_EXCL, 0, 0, NULL, NULL, 0, NULL},
   {"context_len", SCEN_INT, "tokens held per request for the KV-cache total (0: skip)", "0", 0, SCEN_MIN, 0, 0,
@@ -66,7 +66,7 @@ static double dtype_bytes(const char *s) {
 }
 
 /* Fills an llm_config from the `model` subtree of a scenario. */
-static void model_from_scen(const scen *s, llm_config *c) {
+void cli_llm_from_scen(const scen *s, llm_config *c) {
   memset(c, 0, sizeof *c);
   c->name = scen_has(s, "model.name") ? scen_str(s, "model.name") : scen_str(s, "model");
   c->attention = attn_parse(scen_str(s, "model.attention"));
@@ -92,7 +92,7 @@ static void model_from_scen(const scen *s, llm_config *c) {
 }
 
 /* Inputs that make no sense together are reported with the keys involved. */
-static int model_check(const llm_config *c, char *err, size_t errlen) {
+int cli_llm_check(const llm_config *c, char *err, size_t errlen) {
   if (c->attention == LLM_ATTN_MLA && (c->kv_lora_rank <= 0 || c->v_head_dim <= 0 || c->qk_nope_head_dim <= 0)) {
     snprintf(err, errlen, "model: attention mla needs kv_lora_rank, qk_nope_head_dim and v_head_dim > 0");
     return -1;
@@ -118,8 +118,8 @@ static int model_check(const llm_config *c, char *err, size_t errlen) {
 static int llm_run(const scen *s, uint32_t replicate, res_run *out, char *err, size_t errlen) {
   (void)replicate;  /* closed-form model: every replicate gives the same numbers */
   llm_config c;
-  model_from_scen(s, &c);
-  if (model_check(&c, err, errlen) < 0) return -1;
+  cli_llm_from_scen(s, &c);
+  if (cli_llm_check(&c, err, errlen) < 0) return -1;
   if (!scen_bool(s, "count_mtp")) c.mtp_layers = 0;
 
   double kv = llm_kv_bytes_per_token(&c, dtype_bytes(scen_str(s, "kv_cache_dtype")));
