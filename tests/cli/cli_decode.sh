@@ -9,7 +9,10 @@
 #   3. no overlap (the same micro-batches, one after the other) is slower than the overlap;
 #   4. scenarios/paper/tpot_nvl72.yaml (900 GB/s across 72 GPUs, compute equal to communication): TPOT
 #      within 1% of 0.82 ms, over 1100 tokens/s per user (paper: "approximately 1200");
-#   5. bad input: tokens_per_gpu 0 (loader, exit 2), an EP size that does not divide the experts (the
+#   5. scenarios/paper/tpot_vs_nic.yaml cut to 4 layers at 100/200/1600 Gb/s: on 8-GPU hosts halving the NIC
+#      rate doubles the bound (within 2%), at 1600 Gb/s PCIe (63 GB/s) binds, not the NIC (TPOT above
+#      the 1/rate line by > 2x); the NVL72 bound is the same at every NIC rate;
+#   6. bad input: tokens_per_gpu 0 (loader, exit 2), an EP size that does not divide the experts (the
 #      check hook at load time: exit 2, file:line:col, the message names redundant_experts, no runs).
 CS=$1; SRC=$2
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
@@ -58,4 +61,12 @@ grep -q "^scenarios/paper/tpot.yaml:[0-9]*:[0-9]*: error: gpus: .*redundant_expe
   || { echo "FAIL: divisibility message (file:line:col, key gpus, names redundant_experts):"; cat "$T/bad2.log"; fail=1; }
 [ "$(sqlite3 "$T/bad2.sqlite" "select count(*) from runs" 2>/dev/null || echo 0)" = 0 ] \
   || { echo "FAIL: a refused decode scenario left runs behind"; fail=1; }
+"$CS" run "$SRC/scenarios/paper/tpot_vs_nic.yaml" --presets "$SRC/scenarios" --db "$T/nic.sqlite" -q --set layers=4 \
+  --set "sweep.topology.node.nic.bw=[100Gbps, 200Gbps, 1600Gbps]" > "$T/nic.log" 2>&1 || { echo "FAIL: tpot_vs_nic:"; cat "$T/nic.log"; fail=1; }
+t() { sqlite3 "$T/nic.sqlite" "SELECT m.value FROM metrics m JOIN runs r ON r.id = m.run WHERE m.name = 'tpot_ms' AND r.point_label = 'topology=$1 topology.node.nic.bw=$2'"; }
+near "8-GPU hosts: TPOT at 100G / 200G" "$(awk -v a="$(t tpot-8gpu-ib 100Gbps)" -v b="$(t tpot-8gpu-ib 200Gbps)" 'BEGIN { print a / b }')" 2 0.02
+awk -v a="$(t tpot-8gpu-ib 200Gbps)" -v b="$(t tpot-8gpu-ib 1600Gbps)" 'BEGIN { exit !(b > 2 * a / 8) }' \
+  || { echo "FAIL: 1600G not PCIe-bound: $(t tpot-8gpu-ib 200Gbps) $(t tpot-8gpu-ib 1600Gbps)"; fail=1; }
+[ -n "$(t tpot-nvl72 100Gbps)" ] && [ "$(t tpot-nvl72 100Gbps)" = "$(t tpot-nvl72 1600Gbps)" ] \
+  || { echo "FAIL: NVL72 moved with the NIC: $(t tpot-nvl72 100Gbps) $(t tpot-nvl72 1600Gbps)"; fail=1; }
 exit $fail

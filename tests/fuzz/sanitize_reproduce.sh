@@ -26,6 +26,7 @@ table3
 table5
 tpot
 tpot_nvl72
+tpot_vs_nic --set layers=4 --set sweep.topology.node.nic.bw=[100Gbps,1600Gbps]
 L
 for f in "$SRC"/scenarios/paper/*.yaml; do
   b=$(basename "$f" .yaml)
