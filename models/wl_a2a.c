@@ -14,13 +14,24 @@ og_graph *wl_alltoall_graph(const uint32_t *eps, uint32_t count, double bytes) {
   if (count < 2 || !(bytes > 0) || og_check_size("all-to-all", (uint64_t)count * count, 0, err, sizeof err) < 0)
     return NULL;
   og_graph *g = og_new(count, 1, (size_t)count * count + 16);
-  uint8_t cat = og_cat(g, "alltoall");
+  wl_alltoall_append(g, NULL, eps, count, bytes, NULL, NULL, og_cat(g, "alltoall"));
+  return g;
+}
+
+uint64_t wl_alltoall_append(og_graph *g, const uint32_t *ranks, const uint32_t *eps, uint32_t count, double bytes,
+                            const uint32_t *begin, const uint32_t *end, uint8_t cat) {
   /* posted in rounds of peers (i -> i + k), as NCCL orders its peers, so that no destination is
    * posted to by every source before the others get any; stream-less: one grouped kernel */
   for (uint32_t k = 1; k < count; k++)
-    for (uint32_t i = 0; i < count; i++)
-      og_send(g, i, OG_NOSTREAM, cat, eps[i], eps[(i + k) % count], bytes, 0, 0);
-  return g;
+    for (uint32_t i = 0; i < count; i++) {
+      uint32_t j = (i + k) % count;
+      uint32_t id = og_send(g, ranks ? ranks[i] : i, OG_NOSTREAM, cat, eps[i], eps[j], bytes, 0, 0);
+      if (begin && begin[i] != OG_NONE) og_dep(g, begin[i], id);
+      if (begin && begin[j] != OG_NONE) og_dep(g, begin[j], id);
+      if (end && end[i] != OG_NONE) og_dep(g, id, end[i]);
+      if (end && end[j] != OG_NONE) og_dep(g, id, end[j]);
+    }
+  return count >= 2 ? (uint64_t)count * (count - 1) : 0;
 }
 
 int wl_alltoall(net_model *n, const uint32_t *eps, uint32_t count, double bytes, wl_a2a_result *out) {

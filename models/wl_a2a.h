@@ -22,6 +22,12 @@ typedef struct wl_a2a_result {
 /* The graph: one stream-less send op per ordered pair, rank i = eps[i]; NULL for count < 2 or
  * bytes <= 0. The caller finalizes, runs and frees it. */
 og_graph *wl_alltoall_graph(const uint32_t *eps, uint32_t count, double bytes);
+/* The same messages appended to a graph under construction, between begin and end ops: the send
+ * i -> j (rank ranks[i], endpoint eps[i] to eps[j]) waits for begin[i] and begin[j] (both ranks
+ * have entered the all-to-all), end[i] waits for i's sends and receipts. begin / end NULL (or an
+ * entry OG_NONE): none. Returns the messages added, count x (count - 1). */
+uint64_t wl_alltoall_append(og_graph *g, const uint32_t *ranks, const uint32_t *eps, uint32_t count, double bytes,
+                            const uint32_t *begin, const uint32_t *end, uint8_t cat);
 
 /* Builds and runs the all-to-all among endpoints eps[0 .. count) on n's engine from its current time until the
  * last delivery. bytes > 0. 0, or a negative NET_E* code from net_send. */

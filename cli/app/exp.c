@@ -4,7 +4,7 @@
 
 extern const cli_experiment cli_exp_llm, cli_exp_hold, cli_exp_logfmt, cli_exp_fp8_accum,
     cli_exp_compute, cli_exp_topology, cli_exp_latency, cli_exp_collective, cli_exp_pcie_contention, cli_exp_alltoall,
-    cli_exp_incast, cli_exp_latency_load, cli_exp_nccl_alltoall, cli_exp_ep, cli_exp_decode;
+    cli_exp_incast, cli_exp_latency_load, cli_exp_nccl_alltoall, cli_exp_ep, cli_exp_decode, cli_exp_chakra;
 
 static const cli_experiment *const registry[] = {
   &cli_exp_llm,
@@ -22,6 +22,7 @@ static const cli_experiment *const registry[] = {
   &cli_exp_nccl_alltoall,
   &cli_exp_ep,
   &cli_exp_decode,
+  &cli_exp_chakra,
   NULL
 };
 
