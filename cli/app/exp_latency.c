@@ -4,8 +4,8 @@
  *
  * Mechanism. The scenario's topology and network model are built (cli_net_build); for each relation
  * measured, cli_net_pair picks the first pair of endpoints whose route has it; then A sends `bytes`
- * to B with net_send, B answers with `bytes` when it is delivered, and so on for `iterations` round
- * trips, one message in flight at a time: a real ping-pong on the engine. one_way = mean RTT / 2.
+ * to B, B answers with `bytes` when it is delivered, and so on for `iterations` round trips, one
+ * message in flight at a time: a real ping-pong, the op graph of models/wl_ping.h on the executor. one_way = mean RTT / 2.
  * Nothing in this file knows a latency: every number comes from the model (models/net.h: host
  * software at each end by path class, per-link PHY/FEC, cable propagation, the traversal of every
  * node between the ends, serialisation at the bottleneck) and the presets behind the scenario.
@@ -38,7 +38,7 @@
  *
  * Costs: one topology build and model per run; cli_net_pair scans up to 64 sources x all
  * destinations (net_route each) per relation, so `all` on a topology without cross_pod scans
- * 64 x endpoints routes once; the ping-pong is 2 x iterations events.
+ * 64 x endpoints routes once; the ping-pong is 2 x iterations ops (wl_ping.h).
  */
 #include <math.h>
 #include <stdio.h>
@@ -49,6 +49,7 @@
 #include "exp_topo.h"
 #include "net.h"
 #include "sim.h"
+#include "wl_ping.h"
 
 #define END {NULL, 0, NULL, NULL, 0, 0, 0, 0, NULL, NULL, 0, NULL}
 #define LAT_MAX_ITERATIONS 10000000
@@ -144,56 +145,6 @@ static void route_text(const topo_graph *g, const topo_route *r, char *out, size
   }
 }
 
-/* ---- the ping-pong ---- */
-
-typedef struct pingpong {
-  net_model *n;
-  uint32_t a, b;
-  double bytes;
-  int64_t left;             /* round trips still to start */
-  sim_time_ps t0;           /* send time of the current round trip */
-  double rtt_sum_ps;
-  sim_time_ps rtt_min_ps, rtt_max_ps;
-  int64_t done;
-  int err;                  /* net_send's code, if a send inside a callback failed */
-} pingpong;
-
-static void pp_done(net_model *n, void *ctx, uint64_t tag, const net_msg_info *info);
-
-static int pp_send(pingpong *p, uint32_t src, uint32_t dst, uint64_t tag) {
-  net_msg m;
-  memset(&m, 0, sizeof m);
-  m.src = src;
-  m.dst = dst;
-  m.bytes = p->bytes;
-  m.done = pp_done;
-  m.ctx = p;
-  m.tag = tag;
-  return net_send(p->n, &m, NULL);
-}
-
-/* tag 0: A's ping reached B, B answers; tag 1: B's pong reached A, one round trip done. */
-static void pp_done(net_model *n, void *ctx, uint64_t tag, const net_msg_info *info) {
-  pingpong *p = ctx;
-  sim_time_ps now = sim_now(net_engine(n));
-  (void)info;
-  if (tag == 0) {
-    int rc = pp_send(p, p->b, p->a, 1);
-    if (rc < 0) p->err = rc;
-    return;
-  }
-  sim_time_ps rtt = now - p->t0;
-  p->rtt_sum_ps += (double)rtt;
-  if (p->done == 0 || rtt < p->rtt_min_ps) p->rtt_min_ps = rtt;
-  if (p->done == 0 || rtt > p->rtt_max_ps) p->rtt_max_ps = rtt;
-  p->done++;
-  if (--p->left > 0) {
-    p->t0 = now;
-    int rc = pp_send(p, p->a, p->b, 0);
-    if (rc < 0) p->err = rc;
-  }
-}
-
 static void metric_rel(res_run *out, const char *rel, const char *name, double v, const char *unit) {
   char key[96];
   snprintf(key, sizeof key, "%s_%s", rel, name);
@@ -236,22 +187,13 @@ static int measure(const scen *s, net_model *n, const net_latency_spec *L, const
     }
   }
 
-  pingpong p;
-  memset(&p, 0, sizeof p);
-  p.n = n;
-  p.a = a;
-  p.b = b;
-  p.bytes = scen_bytes(s, "bytes");
-  p.left = scen_int(s, "iterations");
-  sim_engine *e = net_engine(n);
-  p.t0 = sim_now(e);
-  int rc = pp_send(&p, a, b, 0);
-  if (rc == 0) sim_run(e, SIM_TIME_MAX);
-  if (rc < 0 || p.err < 0) {
-    snprintf(err, errlen, "pair = %s: net_send from endpoint %u to %u failed (%d)", rel, a, b, rc < 0 ? rc : p.err);
+  wl_ping_result p;
+  char why2[512];
+  if (wl_ping_run(n, a, b, scen_bytes(s, "bytes"), (uint64_t)scen_int(s, "iterations"), &p, why2, sizeof why2) < 0) {
+    snprintf(err, errlen, "pair = %s: the ping-pong between endpoints %u and %u failed: %s", rel, a, b, why2);
     return -1;
   }
-  if (p.done != scen_int(s, "iterations")) {
+  if ((int64_t)p.done != scen_int(s, "iterations")) {
     snprintf(err, errlen, "pair = %s: %lld of %lld round trips completed", rel, (long long)p.done,
              (long long)scen_int(s, "iterations"));
     return -1;
