@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "og.h"
+#include "wl_ping.h"
 
 #define US SIM_PS_PER_US
 
@@ -302,12 +303,31 @@ static void test_weight_background_mark(void **state) {
   free_net(&f);
 }
 
+/* The ping-pong workload (wl_ping.h): on one 1 GB/s link without latency, 1 MB each way takes 2 ms a round
+ * trip, every time; halving the bytes halves it. */
+static void test_pingpong(void **state) {
+  (void)state;
+  fix f = mk_net(1e9);
+  wl_ping_result r;
+  char err[256];
+  assert_int_equal(wl_ping_run(f.n, 0, 1, 1e6, 5, &r, err, sizeof err), 0);
+  assert_int_equal(r.done, 5);
+  assert_true(llabs((long long)r.rtt_min_ps - (long long)(2000 * US)) <= 2);
+  assert_true(llabs((long long)r.rtt_max_ps - (long long)(2000 * US)) <= 2);
+  assert_true(fabs(r.rtt_sum_ps - 5 * 2000.0 * US) <= 10);
+  assert_int_equal(wl_ping_run(f.n, 0, 1, 5e5, 3, &r, err, sizeof err), 0);
+  assert_true(llabs((long long)r.rtt_max_ps - (long long)(1000 * US)) <= 2);
+  assert_int_equal(wl_ping_run(f.n, 0, 1, 5e5, 0, &r, err, sizeof err), -1);
+  assert_non_null(strstr(err, "iterations = 0"));
+  free_net(&f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_chain_one_stream), cmocka_unit_test(test_overlap_two_streams),
       cmocka_unit_test(test_cross_rank),       cmocka_unit_test(test_sm_share),
       cmocka_unit_test(test_cycle_refused),    cmocka_unit_test(test_rerun_and_memory),
-      cmocka_unit_test(test_weight_background_mark),
+      cmocka_unit_test(test_weight_background_mark), cmocka_unit_test(test_pingpong),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
