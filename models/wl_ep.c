@@ -298,18 +298,25 @@ static int ep_build(og_graph **gp, const wl_ep_spec *s, const uint16_t *routing,
   uint32_t *hist = malloc((size_t)s->window * (R + 1) * sizeof *hist);
   /* the ops this phase adds (messages; chunked relays in normal mode), checked against the limit */
   uint64_t nops = 0;
+  uint64_t *ndst = calloc(nnodes ? nnodes : 1, sizeof *ndst);   /* per node: destinations of r there */
+  if (!ndst) {
+    snprintf(err, errlen, "ep: out of memory for %u nodes", nnodes);
+    goto out;
+  }
   for (uint32_t r = 0; r < R; r++) {
-    for (uint32_t d = 0; d < R; d++)
-      if (pair[(size_t)r * R + d] > 0 && (s->low_latency || node[d] == node[r])) nops++;
+    memset(ndst, 0, nnodes * sizeof *ndst);
+    for (uint32_t d = 0; d < R; d++) {
+      if (pair[(size_t)r * R + d] <= 0) continue;
+      if (s->low_latency || node[d] == node[r]) nops++;
+      if (node[d] >= 0) ndst[node[d]]++;
+    }
     if (s->low_latency) continue;
     for (uint32_t nd = 0; nd < nnodes; nd++) {
       double b = pnode[(size_t)r * nnodes + nd] * tb;
-      if (b <= 0) continue;
-      uint64_t nf = 0;
-      for (uint32_t d = 0; d < R; d++) nf += pair[(size_t)r * R + d] > 0 && node[d] == (int32_t)nd;
-      nops += (uint64_t)ceil(b / s->chunk_bytes) * (1 + nf);
+      if (b > 0) nops += (uint64_t)ceil(b / s->chunk_bytes) * (1 + ndst[nd]);
     }
   }
+  free(ndst);
   nops += R;
   if (og_check_size(combine ? "ep combine" : "ep dispatch", have + nops, 2 * have + 4 * nops, err, errlen) < 0)
     goto out;
