@@ -30,44 +30,22 @@
 #include "ck.h"
 #include "coll.h"
 #include "og.h"
+#include "tfix.h"
 #include "wl_a2a.h"
 
 #define US SIM_PS_PER_US
 #define BW 50e9   /* bytes/s per link */
 
-typedef struct fix {
-  topo_graph *g;
-  sim_engine *e;
-  net_model *n;
-} fix;
+typedef tfix_net fix;
 
 /* k endpoints on one switch, links of BW (endpoint `slow`'s of BW / 4: a ring then has a
  * bottleneck, so its dependencies shape the timeline), no latency */
 static fix mk_star2(uint32_t k, uint32_t slow) {
   fix f;
-  f.g = topo_graph_new(k + 1, k);
-  uint32_t sw = topo_add_node(f.g, TOPO_SWITCH, 1, -1, -1, -1, -1, (uint16_t)k);
-  topo_link_spec ls = {TOPO_IB, BW, 0};
-  for (uint32_t i = 0; i < k; i++) {
-    uint32_t v = topo_add_node(f.g, TOPO_ENDPOINT, 0, -1, -1, -1, -1, 0);
-    ls.bw_Bps = i == slow ? BW / 4 : BW;
-    topo_add_link(f.g, v, sw, &ls);
-    topo_add_endpoint(f.g, v);
-  }
-  char err[256];
-  if (topo_finalize(f.g, err, sizeof err) < 0) fail_msg("topo_finalize: %s", err);
-  f.e = sim_engine_new(NULL);
-  net_opts o;
-  net_opts_init(&o);
-  f.n = net_new(f.e, f.g, &o, err, sizeof err);
-  if (!f.n) fail_msg("net_new: %s", err);
+  tfix_star(&f, k, BW, slow, BW / 4);
   return f;
 }
-static void free_net(fix *f) {
-  net_free(f->n);
-  sim_engine_free(f->e);
-  topo_free(f->g);
-}
+static void free_net(fix *f) { tfix_net_free(f); }
 
 static sim_time_ps run_graph2(og_graph *g, uint32_t k, uint32_t slow) {
   fix f = mk_star2(k, slow);

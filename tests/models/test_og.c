@@ -16,41 +16,19 @@
 #include <cmocka.h>
 
 #include "og.h"
+#include "tfix.h"
 #include "wl_ping.h"
 
 #define US SIM_PS_PER_US
 
 /* Two endpoints joined by one switch: links of bw B/s, no latency. */
-typedef struct fix {
-  topo_graph *g;
-  sim_engine *e;
-  net_model *n;
-} fix;
-
+typedef tfix_net fix;
 static fix mk_net(double bw) {
   fix f;
-  f.g = topo_graph_new(4, 4);
-  uint32_t sw = topo_add_node(f.g, TOPO_SWITCH, 1, -1, -1, -1, -1, 8);
-  topo_link_spec ls = {TOPO_IB, bw, 0};
-  for (int i = 0; i < 2; i++) {
-    uint32_t v = topo_add_node(f.g, TOPO_ENDPOINT, 0, -1, -1, -1, -1, 0);
-    topo_add_link(f.g, v, sw, &ls);
-    topo_add_endpoint(f.g, v);
-  }
-  char err[256];
-  if (topo_finalize(f.g, err, sizeof err) < 0) fail_msg("topo_finalize: %s", err);
-  f.e = sim_engine_new(NULL);
-  net_opts o;
-  net_opts_init(&o);
-  f.n = net_new(f.e, f.g, &o, err, sizeof err);
-  if (!f.n) fail_msg("net_new: %s", err);
+  tfix_star(&f, 2, bw, 2, bw);
   return f;
 }
-static void free_net(fix *f) {
-  net_free(f->n);
-  sim_engine_free(f->e);
-  topo_free(f->g);
-}
+static void free_net(fix *f) { tfix_net_free(f); }
 
 static void run_ok(og_graph *g, net_model *n, sim_engine *e, uint32_t sm, og_stats *st) {
   char err[512];
