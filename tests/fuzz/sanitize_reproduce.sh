@@ -29,6 +29,7 @@ tpot_nvl72
 tpot_vs_nic --set layers=4 --set sweep.topology.node.nic.bw=[100Gbps,1600Gbps]
 tpot_vs_context --set layers=4 --set sweep.context=[1024,32768]
 tpot_vs_tokens --set layers=4 --set sweep.tokens_per_gpu=[4,8]
+tpot_latency --set layers=4
 L
 for f in "$SRC"/scenarios/paper/*.yaml; do
   b=$(basename "$f" .yaml)
